@@ -1,0 +1,85 @@
+"""Working days: the employee's weekly pattern and their calendar's public
+holidays (SPEC section 4; Jersey's own holidays for `soj-ma-1.5`)."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+from dateutil.relativedelta import relativedelta
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+#: calendar name -> (country, subdivision) in the `holidays` package.
+#: Wales keeps England's bank holidays.
+CALENDARS: dict[str, tuple[str, str | None]] = {
+    "england-and-wales": ("GB", "ENG"),
+    "scotland": ("GB", "SCT"),
+    "northern-ireland": ("GB", "NIR"),
+    "jersey": ("JE", None),
+}
+
+
+@lru_cache(maxsize=None)
+def public_holidays(calendar: str) -> holidays.HolidayBase:
+    country, subdivision = CALENDARS[calendar]
+    return holidays.country_holidays(country, subdiv=subdivision)
+
+
+def add_months(day: date, months: int) -> date:
+    """Calendar months, clamped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
+    return day + relativedelta(months=months)
+
+
+class WorkingCalendar:
+    """Which days an employee is expected at work, as their contract changes.
+
+    `patterns` is a list of (effective date, weekdays worked), the first
+    effective from the start of time.
+    """
+
+    def __init__(self, calendar: str, public_holidays_off: bool,
+                 patterns: Sequence[tuple[date, Sequence[str]]]) -> None:
+        self.holidays = public_holidays(calendar)
+        self.public_holidays_off = public_holidays_off
+        ordered = sorted(patterns, key=lambda p: p[0])
+        self._starts = [start for start, _ in ordered]
+        self._weekdays = [frozenset(WEEKDAYS.index(d) for d in days) for _, days in ordered]
+
+    def _pattern(self, day: date) -> frozenset[int]:
+        return self._weekdays[max(0, bisect_right(self._starts, day) - 1)]
+
+    def is_public_holiday(self, day: date) -> bool:
+        return day in self.holidays
+
+    def is_working_day(self, day: date) -> bool:
+        if day.weekday() not in self._pattern(day):
+            return False
+        return not (self.public_holidays_off and self.is_public_holiday(day))
+
+    def days_per_week(self, day: date) -> int:
+        """The pro-rata factor: "N working weeks" is N x this many working days."""
+        return len(self._pattern(day))
+
+    def working_days(self, first: date, last: date) -> list[date]:
+        """The working days from `first` to `last`, both included."""
+        days = []
+        day = first
+        while day <= last:
+            if self.is_working_day(day):
+                days.append(day)
+            day += timedelta(days=1)
+        return days
+
+    def add_working_days(self, day: date, count: int) -> date:
+        """The working day `count` working days after (negative: before) `day`."""
+        step = timedelta(days=1 if count >= 0 else -1)
+        remaining = abs(count)
+        while remaining:
+            day += step
+            if self.is_working_day(day):
+                remaining -= 1
+        return day

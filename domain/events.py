@@ -1,0 +1,500 @@
+"""The ledger's vocabulary: every fact of SPEC section 3 as a validated model.
+
+The class names are the past-tense event names of the specification and the
+`type` values of a case file. Each model validates its own fields (types,
+ranges, date order); invariants that need the employee's history (an unknown
+absence id, a return before the first day) are the Employee aggregate's job.
+
+Every fact carries the bitemporal envelope: `recorded_at` (when the ledger
+learned it), `actor` (who recorded it), an optional `correlation_id`, and an
+`event_id` that corrections (`EventRetracted`) refer to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime, time, timezone
+from typing import Any, ClassVar, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
+
+from domain.reasons import PREGNANCY_RELATED, REASONS
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+CalendarName = Literal["england-and-wales", "scotland", "northern-ireland", "jersey"]
+Track = Literal["short_term", "long_term"]
+MeetingKind = Literal[
+    "welcome_back", "wellbeing_conversation", "informal_review",
+    "formal_review", "final_review", "appeal",
+]
+Outcome = Literal[
+    "monitoring", "no_further_action", "escalate",
+    "redeployment", "dismissal", "ill_health_retirement",
+]
+Hours = Field(gt=0, le=168)
+MON_TO_FRI: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
+
+
+def _reason_code(cls, value: str | None) -> str | None:
+    if value is not None and value not in REASONS:
+        raise ValueError(f"unknown ESR reason code {value!r} (expected S10..S32, S98, S99)")
+    return value
+
+
+def _distinct_weekdays(cls, days: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    if days is not None and (not days or len(set(days)) != len(days)):
+        raise ValueError("must list each worked weekday once, at least one")
+    return days
+
+
+def _not_before(earlier: str):
+    """A field validator: this date may not precede the field `earlier`."""
+
+    def check(cls, value: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get(earlier)
+        if value is not None and start is not None and value < start:
+            raise ValueError(f"must not be before {earlier} ({start.isoformat()})")
+        return value
+
+    return check
+
+
+class Fact(BaseModel):
+    """Base of every ledger event: the envelope every fact carries."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    #: the payload field holding the day the fact took effect in the world;
+    #: `recorded_at` defaults to the end of that day on import.
+    effective_field: ClassVar[str | None] = None
+
+    # Ledger-assigned ids are the event's number in the employee's stream;
+    # a chosen id must therefore start with a letter.
+    event_id: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9._:-]{0,63}$")
+    recorded_at: AwareDatetime | None = None
+    actor: str | None = None
+    correlation_id: str | None = None
+
+    @property
+    def type(self) -> str:
+        return type(self).__name__
+
+    @property
+    def effective_day(self) -> date | None:
+        return getattr(self, self.effective_field) if self.effective_field else None
+
+    @field_validator("recorded_at")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        return value.astimezone(timezone.utc) if value is not None else None
+
+    def payload(self) -> dict[str, Any]:
+        """The fact as JSON-ready data, with its `type`, envelope included."""
+        return {"type": self.type, **self.model_dump(mode="json", by_alias=True, exclude_none=True)}
+
+    def fingerprint(self) -> str:
+        """Identity of the fact's content for idempotent import: the payload
+        and `recorded_at`, not who imported it nor the ledger-assigned id."""
+        content = self.model_dump(
+            mode="json", by_alias=True, exclude_none=True,
+            exclude={"event_id", "actor", "correlation_id"},
+        )
+        canonical = json.dumps({"type": self.type, **content}, sort_keys=True)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def end_of_day(day: date) -> datetime:
+    """The default `recorded_at` of an imported fact (SPEC section 8)."""
+    return datetime.combine(day, time(23, 59, 59), tzinfo=timezone.utc)
+
+
+# --- Employment facts ------------------------------------------------------
+
+class EmployeeRegistered(Fact):
+    effective_field = "employment_start"
+
+    employee_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
+    service_start: date
+    employment_start: date | None = None
+    contracted_hours: float = Hours
+    working_days: tuple[Weekday, ...] = MON_TO_FRI
+    public_holidays_off: bool = True
+    calendar: CalendarName = "england-and-wales"
+    policy: str
+    department: str | None = None
+    manager_id: str | None = None
+    basic_salary: float | None = Field(default=None, ge=0)
+    average_weekly_earnings: float | None = Field(default=None, ge=0)
+    leave_year_start: str = Field(default="04-01", pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
+    terms: Literal["afc", "medical", "soj"] = "afc"
+
+    _distinct_days = field_validator("working_days")(_distinct_weekdays)
+
+    _employment_after_service = field_validator("employment_start")(_not_before("service_start"))
+
+    @property
+    def starts(self) -> date:
+        return self.employment_start or self.service_start
+
+
+class ContractChanged(Fact):
+    effective_field = "effective"
+
+    effective: date
+    contracted_hours: float | None = Hours
+    working_days: tuple[Weekday, ...] | None = None
+    department: str | None = None
+    manager_id: str | None = None
+    basic_salary: float | None = Field(default=None, ge=0)
+    average_weekly_earnings: float | None = Field(default=None, ge=0)
+
+    _distinct_days = field_validator("working_days")(_distinct_weekdays)
+
+
+class RoleChanged(Fact):
+    effective_field = "effective"
+
+    effective: date
+    kind: Literal["transfer", "promotion"]
+
+
+class PolicyAssigned(Fact):
+    effective_field = "effective"
+
+    effective: date
+    policy: str
+    level_mapping: dict[Track, int] | None = None
+    reason: str | None = None
+
+
+class EmploymentEnded(Fact):
+    effective_field = "effective"
+
+    effective: date
+    reason: Literal["capability_dismissal", "ill_health_retirement", "resignation", "other"]
+
+
+# --- Absence ---------------------------------------------------------------
+
+class SicknessReported(Fact):
+    effective_field = "first_day"
+
+    absence_id: str = Field(min_length=1)
+    first_day: date
+    reason: str
+    work_related: bool = False
+    pregnancy_related: bool | None = None
+    expected_return: date | None = None
+    reported_on: date | None = None
+    notification_compliant: bool = True
+    note: str | None = None
+
+    _reason = field_validator("reason")(_reason_code)
+    _expected_after_start = field_validator("expected_return")(_not_before("first_day"))
+
+    @property
+    def is_pregnancy_related(self) -> bool:
+        return bool(self.pregnancy_related) or self.reason == PREGNANCY_RELATED
+
+
+class PartDayAbsenceRecorded(Fact):
+    effective_field = "date"
+
+    date: date
+    hours: float | None = Hours
+    reason: str
+
+    _reason = field_validator("reason")(_reason_code)
+
+
+class SelfCertified(Fact):
+    effective_field = "on"
+
+    absence_id: str
+    on: date
+
+
+class FitNoteReceived(Fact):
+    effective_field = "received_on"
+
+    absence_id: str
+    issued_on: date
+    covers_from: date
+    covers_to: date
+    may_be_fit: bool = False
+    other_employment_allowed: bool | None = None
+    received_on: date
+
+    _covers = field_validator("covers_to")(_not_before("covers_from"))
+    _received = field_validator("received_on")(_not_before("issued_on"))
+
+
+class ReturnedToWork(Fact):
+    effective_field = "first_day_back"
+
+    absence_id: str
+    first_day_back: date
+
+
+class AbsenceAmended(Fact):
+    # A correction has no day of its own in the world: it needs `recorded_at`.
+    absence_id: str
+    first_day: date | None = None
+    first_day_back: date | None = None
+    reason: str | None = None
+    work_related: bool | None = None
+    pregnancy_related: bool | None = None
+
+    _reason = field_validator("reason")(_reason_code)
+
+
+class AbsenceDiscounted(Fact):
+    absence_id: str
+    reason: Literal["outbreak", "disability", "work_injury", "pregnancy", "other"]
+    note: str | None = None
+
+
+class EventRetracted(Fact):
+    event_ref: str = Field(min_length=1)
+    reason: str
+
+
+class UnauthorisedAbsenceDeclared(Fact):
+    effective_field = "from_"
+
+    from_: date = Field(alias="from")
+    to: date | None = None
+    reason: str
+
+    _to = field_validator("to")(_not_before("from_"))
+
+
+class UnauthorisedAbsenceRescinded(Fact):
+    effective_field = "from_"
+
+    from_: date = Field(alias="from")
+
+
+class MedicalSuspensionStarted(Fact):
+    effective_field = "date"
+
+    date: date
+    reason: str | None = None
+
+
+class MedicalSuspensionEnded(Fact):
+    effective_field = "date"
+
+    date: date
+    reason: str | None = None
+
+
+class AnnualLeaveBooked(Fact):
+    effective_field = "from_"
+
+    leave_id: str = Field(min_length=1)
+    from_: date = Field(alias="from")
+    to: date
+    hours: float = Field(gt=0, le=24 * 366)
+
+    _to = field_validator("to")(_not_before("from_"))
+
+
+class AnnualLeaveCancelled(Fact):
+    leave_id: str
+
+
+class AnnualLeaveConvertedToSickness(Fact):
+    effective_field = "from_"
+
+    leave_id: str
+    absence_id: str
+    from_: date = Field(alias="from")
+    to: date
+    reported_compliantly: bool = True
+
+    _to = field_validator("to")(_not_before("from_"))
+
+
+class AnnualLeaveTakenWhileSick(Fact):
+    effective_field = "from_"
+
+    absence_id: str
+    from_: date = Field(alias="from")
+    to: date
+    hours: float = Field(gt=0, le=24 * 366)
+
+    _to = field_validator("to")(_not_before("from_"))
+
+
+class PhasedReturnAgreed(Fact):
+    effective_field = "start"
+
+    absence_id: str | None = None
+    start: date
+    weeks: float = Field(gt=0, le=52)
+    pattern: str | None = None
+
+
+class AdjustmentAgreed(Fact):
+    effective_field = "start"
+
+    start: date
+    review_on: date
+    description: str
+    temporary: bool = True
+
+    _review = field_validator("review_on")(_not_before("start"))
+
+
+class OccupationalHealthReferred(Fact):
+    effective_field = "date"
+
+    date: date
+    note: str | None = None
+
+
+class OccupationalHealthReported(Fact):
+    effective_field = "date"
+
+    date: date
+    outcome: Literal["fit", "fit_with_adjustments", "unfit", "disability_likely"] | None = None
+    note: str | None = None
+
+
+class SickPayExtended(Fact):
+    effective_field = "from_"
+
+    from_: date = Field(alias="from")
+    until: date
+    band: Literal["full", "half"]
+    reason: str | None = None
+
+    _until = field_validator("until")(_not_before("from_"))
+
+
+class InjuryAllowanceGranted(Fact):
+    effective_field = "from_"
+
+    absence_id: str
+    from_: date = Field(alias="from")
+
+
+class PatternOfAbsenceIdentified(Fact):
+    effective_field = "date"
+
+    date: date
+    description: str
+
+
+class TriggerAdjusted(Fact):
+    effective_field = "from_"
+
+    from_: date = Field(alias="from")
+    until: date | None = None
+    days_multiplier: float | None = Field(default=None, gt=0, le=10)
+    extra_days: float | None = Field(default=None, ge=0, le=366)
+    extra_episodes: int | None = Field(default=None, ge=0, le=100)
+    reason: str
+
+    _until = field_validator("until")(_not_before("from_"))
+
+
+# --- Meetings --------------------------------------------------------------
+
+class MeetingScheduled(Fact):
+    effective_field = "notified_on"
+
+    meeting_id: str = Field(min_length=1)
+    kind: MeetingKind
+    date: date
+    notified_on: date
+    companion: str | None = None
+
+    @field_validator("notified_on")
+    @classmethod
+    def _notice_before_meeting(cls, notified: date, info: ValidationInfo) -> date:
+        meeting = info.data.get("date")
+        if meeting is not None and notified > meeting:
+            raise ValueError(f"must not be after the meeting date ({meeting.isoformat()})")
+        return notified
+
+
+class MeetingHeld(Fact):
+    effective_field = "date"
+
+    meeting_id: str | None = None
+    kind: MeetingKind
+    date: date
+    outcome: Outcome
+    track: Track | None = None
+    monitoring_start: date | None = None
+    monitoring_months: int | None = Field(default=None, ge=1, le=24)
+    attended: bool | None = None
+    note: str | None = None
+
+
+class MeetingCancelled(Fact):
+    meeting_id: str
+    reason: str | None = None
+
+
+class AppealLodged(Fact):
+    effective_field = "date"
+
+    date: date
+    against: str
+
+
+class AppealDecided(Fact):
+    effective_field = "date"
+
+    date: date
+    against: str
+    outcome: Literal["upheld", "overturned"] | None = None
+
+
+FACT_TYPES: dict[str, type[Fact]] = {
+    cls.__name__: cls
+    for cls in (
+        EmployeeRegistered, ContractChanged, RoleChanged, PolicyAssigned, EmploymentEnded,
+        SicknessReported, PartDayAbsenceRecorded, SelfCertified, FitNoteReceived,
+        ReturnedToWork, AbsenceAmended, AbsenceDiscounted, EventRetracted,
+        UnauthorisedAbsenceDeclared, UnauthorisedAbsenceRescinded,
+        MedicalSuspensionStarted, MedicalSuspensionEnded,
+        AnnualLeaveBooked, AnnualLeaveCancelled, AnnualLeaveConvertedToSickness,
+        AnnualLeaveTakenWhileSick, PhasedReturnAgreed, AdjustmentAgreed,
+        OccupationalHealthReferred, OccupationalHealthReported, SickPayExtended,
+        InjuryAllowanceGranted, PatternOfAbsenceIdentified, TriggerAdjusted,
+        MeetingScheduled, MeetingHeld, MeetingCancelled, AppealLodged, AppealDecided,
+    )
+}
+
+#: facts that may be dated after employment ends (SPEC section 3 invariants)
+AFTER_EMPLOYMENT = frozenset({"AppealLodged", "AppealDecided", "EventRetracted"})
+
+
+def parse_fact(data: dict[str, Any]) -> Fact:
+    """Validate one event given as data (`type` plus fields).
+
+    Raises `pydantic.ValidationError`, or `KeyError` naming an unknown type;
+    callers turn either into a field-naming error.
+    """
+    fields = dict(data)
+    kind = fields.pop("type", None)
+    if kind not in FACT_TYPES:
+        raise UnknownEventType(kind)
+    return FACT_TYPES[kind].model_validate(fields)
+
+
+class UnknownEventType(ValueError):
+    def __init__(self, kind: object) -> None:
+        super().__init__(f"unknown event type {kind!r}")

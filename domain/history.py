@@ -1,0 +1,127 @@
+"""An employee's history as it was known at a moment, and its absences.
+
+Both the aggregate (to enforce invariants on what it holds now) and the
+evaluators (to answer for a past `known_at`) fold the same facts with these
+functions, so a rule can never see a different absence from the one the
+ledger validated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+from domain.events import (
+    AbsenceAmended,
+    AbsenceDiscounted,
+    AnnualLeaveConvertedToSickness,
+    EventRetracted,
+    Fact,
+    FitNoteReceived,
+    ReturnedToWork,
+    SelfCertified,
+    SicknessReported,
+)
+from domain.reasons import PREGNANCY_RELATED
+
+
+def known_order(fact: Fact) -> tuple[datetime, str]:
+    """Facts apply in the order the ledger learned them; facts learned at the
+    same instant are ordered by content, so the order they were imported in
+    cannot change an answer."""
+    assert fact.recorded_at is not None, "a fact in the ledger has been recorded"
+    return fact.recorded_at, fact.fingerprint()
+
+
+def visible_facts(facts: Iterable[Fact], known_at: datetime | None = None) -> list[Fact]:
+    """The facts known at `known_at` (all when None), without the ones a
+    retraction known by then withdrew, in `known_order`."""
+    known = sorted(
+        (f for f in facts if known_at is None or f.recorded_at <= known_at),  # type: ignore[operator]
+        key=known_order,
+    )
+    retracted = {f.event_ref for f in known if isinstance(f, EventRetracted)}
+    return [f for f in known if f.event_id not in retracted]
+
+
+@dataclass(frozen=True)
+class Absence:
+    """One sickness absence as currently corrected: an episode before linking."""
+
+    absence_id: str
+    first_day: date
+    last_day: date | None  # None while ongoing
+    reason: str | None  # None when it began as converted leave
+    work_related: bool = False
+    pregnancy_related: bool = False
+    discounted: str | None = None
+    self_certified: bool = False
+    fit_notes: tuple[FitNoteReceived, ...] = ()
+    recorded_at: datetime | None = None
+
+    @property
+    def excluded_from_triggers(self) -> bool:
+        """Pregnancy-related (W22 9.5) and discounted (W22 4, managers
+        discretion) absences never count towards a trigger."""
+        return self.pregnancy_related or self.discounted is not None
+
+    def last_day_by(self, as_of: date) -> date:
+        """The last day of absence as seen on `as_of` (ongoing ones run to it)."""
+        return as_of if self.last_day is None or self.last_day > as_of else self.last_day
+
+    def ongoing_on(self, day: date) -> bool:
+        return self.first_day <= day and (self.last_day is None or day <= self.last_day)
+
+    def overlaps(self, first_day: date, last_day: date | None) -> bool:
+        ends_before = self.last_day is not None and self.last_day < first_day
+        starts_after = last_day is not None and last_day < self.first_day
+        return not (ends_before or starts_after)
+
+
+def _amended(absence: Absence, fact: AbsenceAmended) -> Absence:
+    changes: dict[str, object] = {}
+    if fact.first_day is not None:
+        changes["first_day"] = fact.first_day
+    if fact.first_day_back is not None:
+        changes["last_day"] = fact.first_day_back - timedelta(days=1)
+    if fact.reason is not None:
+        changes["reason"] = fact.reason
+        changes["pregnancy_related"] = fact.reason == PREGNANCY_RELATED or absence.pregnancy_related
+    if fact.work_related is not None:
+        changes["work_related"] = fact.work_related
+    if fact.pregnancy_related is not None:
+        changes["pregnancy_related"] = fact.pregnancy_related
+    return replace(absence, **changes)
+
+
+def fold_absences(facts: Iterable[Fact]) -> dict[str, Absence]:
+    """Every absence the (visible, ordered) facts describe, by absence id."""
+    absences: dict[str, Absence] = {}
+    for fact in facts:
+        match fact:
+            case SicknessReported():
+                absences[fact.absence_id] = Absence(
+                    fact.absence_id, fact.first_day, None, fact.reason,
+                    work_related=fact.work_related,
+                    pregnancy_related=fact.is_pregnancy_related,
+                    recorded_at=fact.recorded_at,
+                )
+            case AnnualLeaveConvertedToSickness() if fact.absence_id not in absences:
+                absences[fact.absence_id] = Absence(
+                    fact.absence_id, fact.from_, fact.to, None, recorded_at=fact.recorded_at,
+                )
+            case ReturnedToWork() if fact.absence_id in absences:
+                absences[fact.absence_id] = replace(
+                    absences[fact.absence_id], last_day=fact.first_day_back - timedelta(days=1)
+                )
+            case AbsenceAmended() if fact.absence_id in absences:
+                absences[fact.absence_id] = _amended(absences[fact.absence_id], fact)
+            case AbsenceDiscounted() if fact.absence_id in absences:
+                absences[fact.absence_id] = replace(absences[fact.absence_id], discounted=fact.reason)
+            case SelfCertified() if fact.absence_id in absences:
+                absences[fact.absence_id] = replace(absences[fact.absence_id], self_certified=True)
+            case FitNoteReceived() if fact.absence_id in absences:
+                absence = absences[fact.absence_id]
+                absences[fact.absence_id] = replace(absence, fit_notes=absence.fit_notes + (fact,))
+    return absences

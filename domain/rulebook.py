@@ -1,0 +1,215 @@
+"""Policy rulebooks: a policy version as validated data.
+
+A rulebook names every threshold the engine applies, each rule with the
+section of the policy it comes from. The engine (`projections.triggers`)
+knows the rule *kinds*; a new policy version is a new YAML file, not new code.
+Rulebooks are identified by id and by the SHA-256 of their file, so a stored
+decision can say exactly which rules it was made under.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from domain.exceptions import UnknownPolicy
+
+ReviewKind = Literal["informal_review", "formal_review", "final_review"]
+STAGE_OF_REVIEW: dict[str, int] = {"informal_review": 1, "formal_review": 2, "final_review": 3}
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Threshold(Model):
+    """How much of a measure fires a rule: a count, fixed working days, or
+    working weeks pro rata (SPEC 4: N weeks = N x days worked per week)."""
+
+    count: int | None = Field(default=None, ge=1)
+    working_days: float | None = Field(default=None, gt=0)
+    working_weeks: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "Threshold":
+        if sum(v is not None for v in (self.count, self.working_days, self.working_weeks)) != 1:
+            raise ValueError("give exactly one of count, working_days, working_weeks")
+        return self
+
+    def value(self, days_per_week: int) -> float:
+        if self.working_weeks is not None:
+            return self.working_weeks * days_per_week
+        return float(self.count if self.count is not None else self.working_days)  # type: ignore[arg-type]
+
+
+class CountingRule(Model):
+    """A short-term trigger: a measure over a window of calendar months."""
+
+    id: str
+    measure: Literal["working_days_lost", "episodes", "patterns"]
+    months: int = Field(ge=1, le=36)
+    threshold: Threshold
+    citation: str
+
+    @model_validator(mode="after")
+    def _unit_fits_measure(self) -> "CountingRule":
+        counts_days = self.measure == "working_days_lost"
+        if counts_days == (self.threshold.count is not None):
+            unit = "working_days or working_weeks" if counts_days else "count"
+            raise ValueError(f"rule {self.id}: a {self.measure} threshold is given as {unit}")
+        return self
+
+
+class ShortTermStage(Model):
+    stage: int = Field(ge=1, le=3)
+    review: ReviewKind
+    #: rolling: windows ending on each day (from the last review's monitoring
+    #: start); monitoring: windows starting at the monitoring start.
+    counting: Literal["rolling", "monitoring"]
+    rules: tuple[CountingRule, ...] = Field(min_length=1)
+
+
+class ShortTerm(Model):
+    monitoring_months: int = Field(ge=1, le=24)
+    monitoring_citation: str
+    stages: tuple[ShortTermStage, ...]
+
+    @model_validator(mode="after")
+    def _stages_in_order(self) -> "ShortTerm":
+        if [s.stage for s in self.stages] != list(range(1, len(self.stages) + 1)):
+            raise ValueError("short_term stages must be numbered 1, 2, 3 in order")
+        return self
+
+
+class LongTermStage(Model):
+    stage: int = Field(ge=1, le=3)
+    review: ReviewKind
+    after_days: int = Field(ge=1)
+    citation: str
+
+
+class LongTerm(Model):
+    resume_within_months: int = Field(ge=0, le=24)
+    resume_citation: str
+    stages: tuple[LongTermStage, ...]
+
+
+class Episodes(Model):
+    link_same_reason_within_days: int | None = Field(default=None, ge=0)
+    link_citation: str | None = None
+    long_term_after_days: int = Field(ge=1)
+    long_term_citation: str
+    exclusion_citation: str
+
+
+class DaysAction(Model):
+    days: int = Field(ge=0)
+    citation: str
+
+
+class FitNoteAction(Model):
+    from_calendar_day: int = Field(ge=1)
+    due_within_days: int = Field(ge=0)
+    citation: str
+
+
+class MonthsAction(Model):
+    months: int = Field(ge=1)
+    citation: str
+
+
+class WorkingDaysAction(Model):
+    working_days: int = Field(ge=1)
+    citation: str
+
+
+class Actions(Model):
+    """The deadlines the policy sets; an absent entry is an action the policy
+    does not ask for."""
+
+    return_to_work_discussion: DaysAction | None = None
+    fit_note: FitNoteAction | None = None
+    long_term_contact: MonthsAction | None = None
+    sick_pay_review: DaysAction | None = None
+    medical_suspension_review: DaysAction | None = None
+    formal_meeting_notice: DaysAction | None = None
+    final_review_evidence: WorkingDaysAction | None = None
+    appeal_window: DaysAction | None = None
+    wellbeing_conversation: MonthsAction | None = None
+
+
+class Rulebook(Model):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")
+    title: str
+    source: str
+    effective_from: date
+    provisional: bool = False
+    episodes: Episodes
+    short_term: ShortTerm
+    long_term: LongTerm
+    actions: Actions
+    #: filled in by the loader: SHA-256 of the file the rules were read from
+    content_hash: str = ""
+
+    @cached_property
+    def short_term_stage(self) -> dict[int, ShortTermStage]:
+        return {s.stage: s for s in self.short_term.stages}
+
+    @cached_property
+    def long_term_stage(self) -> dict[int, LongTermStage]:
+        return {s.stage: s for s in self.long_term.stages}
+
+
+class RulebookError(ValueError):
+    """A rulebook file that does not validate; the message names the file and field."""
+
+
+def parse_rulebook(text: str, origin: str) -> Rulebook:
+    try:
+        data = yaml.safe_load(text)
+        rulebook = Rulebook.model_validate(data)
+    except yaml.YAMLError as error:
+        raise RulebookError(f"{origin}: not valid YAML: {error}") from error
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise RulebookError(f"{origin}: {where}: {first['msg']}") from error
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    return rulebook.model_copy(update={"content_hash": digest})
+
+
+class RulebookRegistry:
+    """The rulebooks a ledger knows, by id."""
+
+    def __init__(self, rulebooks: list[Rulebook]) -> None:
+        self._by_id = {r.id: r for r in rulebooks}
+
+    @classmethod
+    def load(cls, *directories: Path) -> "RulebookRegistry":
+        found = []
+        shipped = resources.files("domain") / "rulebooks"
+        paths = [p for p in shipped.iterdir() if p.name.endswith(".yaml")]
+        for directory in directories:
+            paths.extend(sorted(Path(directory).glob("*.yaml")))
+        for path in sorted(paths, key=lambda p: p.name):
+            found.append(parse_rulebook(path.read_text(encoding="utf-8"), path.name))
+        return cls(found)
+
+    @property
+    def ids(self) -> list[str]:
+        return sorted(self._by_id)
+
+    def __contains__(self, policy: str) -> bool:
+        return policy in self._by_id
+
+    def get(self, policy: str) -> Rulebook:
+        if policy not in self._by_id:
+            raise UnknownPolicy(policy, self.ids)
+        return self._by_id[policy]
