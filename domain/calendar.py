@@ -49,6 +49,11 @@ class WorkingCalendar:
         self._starts = [start for start, _ in ordered]
         self._weekdays = [frozenset(WEEKDAYS.index(d) for d in days) for _, days in ordered]
 
+    @property
+    def pattern_starts(self) -> list[date]:
+        """Days from which a new working pattern applies."""
+        return [start for start in self._starts if start != date.min]
+
     def _pattern(self, day: date) -> frozenset[int]:
         return self._weekdays[max(0, bisect_right(self._starts, day) - 1)]
 

@@ -107,6 +107,8 @@ class Employee(Aggregate):
     def _check(self, fact: Fact) -> None:
         if isinstance(fact, EmployeeRegistered):
             raise InvalidEvent("type", f"employee {self.employee_id!r} is already registered")
+        if fact.event_id is not None and fact.event_id[0].isdigit():
+            raise InvalidEvent("event_id", "must start with a letter: numbers are assigned by the ledger")
         if fact.event_id is not None and fact.event_id in self._ids(Fact, "event_id"):
             raise InvalidEvent("event_id", f"event id {fact.event_id!r} is already used")
         self._check_employment(fact)

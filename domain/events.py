@@ -77,8 +77,8 @@ class Fact(BaseModel):
     effective_field: ClassVar[str | None] = None
 
     # Ledger-assigned ids are the event's number in the employee's stream;
-    # a chosen id must therefore start with a letter.
-    event_id: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9._:-]{0,63}$")
+    # an id chosen by the recorder must start with a letter (Employee.record).
+    event_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
     recorded_at: AwareDatetime | None = None
     actor: str | None = None
     correlation_id: str | None = None
@@ -143,6 +143,10 @@ class EmployeeRegistered(Fact):
     @property
     def starts(self) -> date:
         return self.employment_start or self.service_start
+
+    @property
+    def effective_day(self) -> date:
+        return self.starts
 
 
 class ContractChanged(Fact):

@@ -10,6 +10,7 @@ decision can say exactly which rules it was made under.
 from __future__ import annotations
 
 import hashlib
+from decimal import ROUND_HALF_UP, Decimal
 from datetime import date
 from functools import cached_property
 from importlib import resources
@@ -145,16 +146,66 @@ class Actions(Model):
     wellbeing_conversation: MonthsAction | None = None
 
 
+class ServiceBand(Model):
+    """Sick pay for absences starting once `completed_years` of service are done."""
+
+    completed_years: int = Field(ge=0)
+    full_months: float = Field(ge=0)
+    half_months: float = Field(ge=0)
+
+
+class SickPayTerms(Model):
+    """Occupational sick pay by completed service (SPEC 7.1)."""
+
+    bands: tuple[ServiceBand, ...] = Field(min_length=1)
+    #: entitlement months become days at this many days a month, rounded to
+    #: the nearest whole day, halves up (365/12: 1 month = 30 days, 6 = 183)
+    days_per_month: float = Field(gt=0)
+    lookback_months: int = Field(ge=0)
+    citation: str
+
+    def entitlement_days(self, completed_years: int) -> tuple[int, int]:
+        band = [b for b in self.bands if b.completed_years <= completed_years][-1]
+        return _round_half_up(band.full_months * self.days_per_month), \
+            _round_half_up(band.half_months * self.days_per_month)
+
+
+def _round_half_up(value: float) -> int:
+    return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+class LeaveBand(Model):
+    completed_years: int = Field(ge=0)
+    days: float = Field(ge=0)
+
+
+class AnnualLeaveTerms(Model):
+    """Contractual annual leave by completed service, plus public holidays (SPEC 7.3)."""
+
+    bands: tuple[LeaveBand, ...] = Field(min_length=1)
+    public_holidays: float = Field(ge=0)
+    #: a day of leave is contracted weekly hours divided by this
+    days_per_week: float = Field(gt=0)
+    citation: str
+
+    def days(self, completed_years: int) -> float:
+        return [b for b in self.bands if b.completed_years <= completed_years][-1].days
+
+
 class Rulebook(Model):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")
     title: str
     source: str
     effective_from: date
     provisional: bool = False
+    #: the section that lets a review move straight to the next stage
+    escalation_citation: str
     episodes: Episodes
     short_term: ShortTerm
     long_term: LongTerm
     actions: Actions
+    sick_pay: SickPayTerms
+    annual_leave: AnnualLeaveTerms
     #: filled in by the loader: SHA-256 of the file the rules were read from
     content_hash: str = ""
 

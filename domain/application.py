@@ -1,0 +1,219 @@
+"""The attendance ledger: the application service over the event store.
+
+Commands are in the business's words (`register_employee`, `record_event`,
+`import_case`); each validates completely before anything is saved, and
+saves an employee's new events in one atomic write. The store is the
+`eventsourcing` library's: SQLite by default, PostgreSQL when
+`ATTENDANCE_DATABASE_URL` says so.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+from uuid import UUID
+
+import structlog
+from eventsourcing.application import AggregateNotFoundError, Application
+
+from domain.casefile import CaseFile
+from domain.employee import Employee, employee_uuid
+from domain.events import (
+    AnnualLeaveBooked,
+    AnnualLeaveConvertedToSickness,
+    EmployeeRegistered,
+    Fact,
+    MeetingScheduled,
+    PolicyAssigned,
+    SicknessReported,
+    parse_fact,
+)
+from domain.exceptions import EmployeeNotFound, InvalidEvent
+from domain.rulebook import RulebookRegistry
+
+log = structlog.get_logger("attendance.ledger")
+
+DEFAULT_DATABASE = "attendance.db"
+
+
+def store_environment(database_url: str | None) -> dict[str, str]:
+    """The library's persistence settings for a database URL.
+
+    None or a path or `sqlite:///path` selects SQLite (the embedded default,
+    `./attendance.db`); `postgresql://user:password@host:port/dbname` selects
+    PostgreSQL through psycopg.
+    """
+    url = database_url or DEFAULT_DATABASE
+    parsed = urlparse(url)
+    if parsed.scheme in ("postgresql", "postgres"):
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": parsed.path.lstrip("/") or "attendance",
+            "POSTGRES_HOST": parsed.hostname or "localhost",
+            "POSTGRES_PORT": str(parsed.port or 5432),
+            "POSTGRES_USER": unquote(parsed.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(parsed.password or ""),
+        }
+    if parsed.scheme == "sqlite":
+        url = unquote(parsed.path) if parsed.netloc == "" else parsed.netloc + parsed.path
+    elif parsed.scheme not in ("", "file"):
+        raise ValueError(f"ATTENDANCE_DATABASE_URL: unsupported scheme {parsed.scheme!r}")
+    return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(Path(url))}
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    employee_id: str
+    stored: int
+    already_held: int
+
+
+class AttendanceLedger(Application):
+    """Every employee's absence history, one Employee aggregate each."""
+
+    name = "attendance"
+
+    def __init__(self, database_url: str | None = None, registry: RulebookRegistry | None = None) -> None:
+        url = database_url if database_url is not None else os.environ.get("ATTENDANCE_DATABASE_URL")
+        super().__init__(env=store_environment(url))
+        self.registry = registry or RulebookRegistry.load()
+
+    # --- commands --------------------------------------------------------
+
+    def register_employee(self, registration: EmployeeRegistered) -> UUID:
+        registration = self._stamped(registration)
+        self._check_policy(registration.policy, "policy")
+        employee = Employee.register(registration)
+        self.save(employee)
+        log.info("employee_registered", employee=registration.employee_id,
+                 correlation_id=registration.correlation_id)
+        return employee.id
+
+    def record_event(self, employee_id: str, fact: Fact) -> str:
+        """Append one fact recorded now (unless it carries its own
+        `recorded_at`); returns the event id that corrections refer to."""
+        fact = self._stamped(fact)
+        if isinstance(fact, PolicyAssigned):
+            self._check_policy(fact.policy, "policy")
+        employee = self.employee(employee_id)
+        employee.record(fact)
+        self.save(employee)
+        event_id = employee.facts[-1].event_id
+        log.info("event_recorded", employee=employee_id, event=fact.type, event_id=event_id,
+                 correlation_id=fact.correlation_id)
+        return event_id  # type: ignore[return-value]
+
+    def import_case(self, case: CaseFile) -> ImportResult:
+        """Write a case file's history; facts already in the ledger are
+        skipped, so importing the same file twice stores nothing new. Either
+        every new fact is stored or, on the first invalid one, none is."""
+        employee_id = case.registration.employee_id
+        employee, stored, held = apply_case(case, self.registry, self._existing(employee_id))
+        if stored:
+            self.save(employee)
+        log.info("case_imported", employee=employee_id, stored=stored, already_held=held,
+                 correlation_id=case.registration.correlation_id)
+        return ImportResult(employee_id, stored, held)
+
+    # --- queries -----------------------------------------------------------
+
+    def employee(self, employee_id: str) -> Employee:
+        try:
+            return self.repository.get(employee_uuid(employee_id))
+        except AggregateNotFoundError:
+            raise EmployeeNotFound(employee_id) from None
+
+    def history(self, employee_id: str) -> list[Fact]:
+        return list(self.employee(employee_id).facts)
+
+    def histories(self, batch: int = 5000) -> Iterator[list[Fact]]:
+        """Every employee's history, read in one pass over the ledger's
+        notification log (not one aggregate load per employee)."""
+        by_employee: dict[UUID, list[dict[str, Any]]] = defaultdict(list)
+        for notification in self.ledger_notifications(batch):
+            by_employee[notification.originator_id].append(self.mapper.to_domain_event(notification).fact)
+        for payloads in by_employee.values():
+            yield [parse_fact(p) for p in payloads]
+
+    def ledger_notifications(self, batch: int = 5000):
+        start = 1
+        while True:
+            page = self.recorder.select_notifications(start, batch)
+            yield from page
+            if len(page) < batch:
+                return
+            start = page[-1].id + 1
+
+    # --- helpers -------------------------------------------------------------
+
+    def _existing(self, employee_id: str) -> Employee | None:
+        try:
+            return self.employee(employee_id)
+        except EmployeeNotFound:
+            return None
+
+    def _check_policy(self, policy: str, field: str) -> None:
+        if policy not in self.registry:
+            raise InvalidEvent(field, f"unknown policy {policy!r} (known: {', '.join(self.registry.ids)})")
+
+    @staticmethod
+    def _stamped(fact: Fact) -> Fact:  # live commands are recorded now
+        if fact.recorded_at is not None:
+            return fact
+        return fact.model_copy(update={"recorded_at": datetime.now(timezone.utc)})
+
+
+def apply_case(case: CaseFile, registry: RulebookRegistry,
+               existing: Employee | None = None) -> tuple[Employee, int, int]:
+    """The employee with the case file's facts recorded (not yet saved).
+
+    Facts are recorded in the order the ledger learned them (`_ledger_order`),
+    so a file need not be sorted.
+    Returns the aggregate, how many facts are new and how many it held.
+    """
+    for index, fact in [(None, case.registration), *case.events]:
+        policy = getattr(fact, "policy", None)
+        if policy is not None and policy not in registry:
+            where = "employee.policy" if index is None else f"events[{index}].policy"
+            raise InvalidEvent(where, f"unknown policy {policy!r} (known: {', '.join(registry.ids)})")
+    if existing is None:
+        employee = Employee.register(case.registration)
+    elif existing.registration.fingerprint() != case.registration.fingerprint():
+        raise InvalidEvent("employee", f"differs from the registration of {existing.employee_id!r} "
+                                       "already in the ledger (record a ContractChanged instead)")
+    else:
+        employee = existing
+    seen: Counter[str] = Counter()
+    stored = held = 0
+    for index, fact in sorted(case.events, key=_ledger_order):
+        seen[fact.fingerprint()] += 1
+        if employee.holds(fact, seen[fact.fingerprint()]):
+            held += 1
+            continue
+        try:
+            employee.record(fact)
+        except InvalidEvent as error:
+            if error.field == "absence_id" and any(
+                isinstance(f, SicknessReported) and f.absence_id == getattr(fact, "absence_id", None)
+                for _, f in case.events
+            ):
+                error = InvalidEvent(error.field, f"{error.message}: it is reported with a later recorded_at")
+            raise error.at(f"events[{index}]") from None
+        stored += 1
+    return employee, stored + (existing is None), held
+
+
+#: facts that introduce something other facts refer to go first when
+#: recorded at the same instant
+_INTRODUCES = (SicknessReported, AnnualLeaveBooked, AnnualLeaveConvertedToSickness, MeetingScheduled)
+
+
+def _ledger_order(entry: tuple[int, Fact]) -> tuple:
+    index, fact = entry
+    return (fact.recorded_at, not isinstance(fact, _INTRODUCES), fact.effective_day or date.min, index)

@@ -1,0 +1,92 @@
+"""Case files: one employee's history as JSON or YAML (SPEC section 8).
+
+A case file is the import format, the fixture format of the scenario tests
+and what an adviser writes for a what-if. Parsing validates every event and
+fills in the defaults of the bitemporal envelope; the first problem found is
+reported as one `InvalidEvent` naming its place (`events[3].covers_to`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from domain.events import EmployeeRegistered, Fact, UnknownEventType, end_of_day, parse_fact
+from domain.exceptions import InvalidEvent
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    registration: EmployeeRegistered
+    #: (index in the file's `events`, validated fact with `recorded_at` set)
+    events: tuple[tuple[int, Fact], ...]
+
+    @property
+    def history(self) -> list[Fact]:
+        return [self.registration, *(fact for _, fact in self.events)]
+
+
+def _field_error(error: ValidationError, prefix: str) -> InvalidEvent:
+    first = error.errors()[0]
+    location = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first["loc"])
+    message = first["msg"].removeprefix("Value error, ")
+    return InvalidEvent(f"{prefix}{location}", message)
+
+
+def with_recorded_at(fact: Fact, prefix: str, actor: str) -> Fact:
+    """Default `recorded_at` to the end of the fact's effective day."""
+    if fact.recorded_at is not None:
+        return fact if fact.actor else fact.model_copy(update={"actor": actor})
+    day = fact.effective_day
+    if day is None:
+        raise InvalidEvent(f"{prefix}.recorded_at",
+                           f"required: a {fact.type} has no effective date to default it from")
+    return fact.model_copy(update={"recorded_at": end_of_day(day), "actor": fact.actor or actor})
+
+
+def parse_case(data: Any, actor: str = "import") -> CaseFile:
+    if not isinstance(data, dict):
+        raise InvalidEvent("case", "must be an object with 'employee' and 'events'")
+    unknown = set(data) - {"employee", "events"}
+    if unknown:
+        raise InvalidEvent(sorted(unknown)[0], "unknown top-level key (expected 'employee', 'events')")
+    employee = data.get("employee")
+    if not isinstance(employee, dict):
+        raise InvalidEvent("employee", "required: an object of EmployeeRegistered fields")
+    try:
+        registration = EmployeeRegistered.model_validate(employee)
+    except ValidationError as error:
+        raise _field_error(error, "employee") from None
+    registration = with_recorded_at(registration, "employee", actor)
+    raw_events = data.get("events", [])
+    if not isinstance(raw_events, list):
+        raise InvalidEvent("events", "must be a list")
+    events = []
+    for index, raw in enumerate(raw_events):
+        prefix = f"events[{index}]"
+        if not isinstance(raw, dict):
+            raise InvalidEvent(prefix, "must be an object with a 'type'")
+        try:
+            fact = parse_fact(raw)
+        except UnknownEventType as error:
+            raise InvalidEvent(f"{prefix}.type", str(error)) from None
+        except ValidationError as error:
+            raise _field_error(error, prefix) from None
+        if isinstance(fact, EmployeeRegistered):
+            raise InvalidEvent(f"{prefix}.type", "the registration belongs in 'employee'")
+        events.append((index, with_recorded_at(fact, prefix, actor)))
+    return CaseFile(registration, tuple(events))
+
+
+def load_case(path: Path, actor: str = "import") -> CaseFile:
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = yaml.safe_load(text) if path.suffix in (".yaml", ".yml") else json.loads(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as error:
+        raise InvalidEvent("case", f"{path.name} is not valid {path.suffix.lstrip('.').upper()}: {error}") from None
+    return parse_case(data, actor)

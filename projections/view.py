@@ -1,0 +1,95 @@
+"""What the ledger knew about one employee at `known_at`, for the day `as_of`.
+
+Every evaluator reads this view, never the raw history: it is where the two
+times of the bitemporal model are applied once (SPEC section 2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cached_property
+from typing import TypeVar
+
+from domain.calendar import WorkingCalendar
+from domain.events import ContractChanged, EmployeeRegistered, EmploymentEnded, Fact, PolicyAssigned
+from domain.exceptions import LedgerError
+from domain.history import Absence, fold_absences, visible_facts
+
+F = TypeVar("F", bound=Fact)
+
+
+class NotYetKnown(LedgerError):
+    """The employee's registration was recorded after `known_at`."""
+
+
+@dataclass(frozen=True)
+class EmployeeView:
+    registration: EmployeeRegistered
+    facts: tuple[Fact, ...]
+    as_of: date
+    known_at: datetime | None = None
+
+    @classmethod
+    def of(cls, history: Iterable[Fact], as_of: date, known_at: datetime | None = None) -> "EmployeeView":
+        known = visible_facts(history, known_at)
+        registrations = [f for f in known if isinstance(f, EmployeeRegistered)]
+        if not registrations:
+            raise NotYetKnown(f"the employee was not yet registered at known_at {known_at}")
+        in_effect = tuple(
+            f for f in known
+            if not isinstance(f, EmployeeRegistered) and (f.effective_day is None or f.effective_day <= as_of)
+        )
+        return cls(registrations[0], in_effect, as_of, known_at)
+
+    @property
+    def employee_id(self) -> str:
+        return self.registration.employee_id
+
+    def of_type(self, *kinds: type[F]) -> list[F]:
+        return [f for f in self.facts if isinstance(f, kinds)]  # type: ignore[misc]
+
+    def _contract_value(self, name: str):
+        """A contract term in force on `as_of` (SPEC 3, ContractChanged)."""
+        value = getattr(self.registration, name)
+        for change in sorted(self.of_type(ContractChanged), key=lambda c: c.effective):
+            if getattr(change, name) is not None:
+                value = getattr(change, name)
+        return value
+
+    @property
+    def manager_id(self) -> str | None:
+        return self._contract_value("manager_id")
+
+    @property
+    def department(self) -> str | None:
+        return self._contract_value("department")
+
+    @property
+    def contracted_hours(self) -> float:
+        return self._contract_value("contracted_hours")
+
+    @cached_property
+    def policy(self) -> str:
+        """The policy the employee is managed under on `as_of` (SPEC 6)."""
+        assigned = sorted(self.of_type(PolicyAssigned), key=lambda p: p.effective)
+        return assigned[-1].policy if assigned else self.registration.policy
+
+    @cached_property
+    def employment_ended(self) -> date | None:
+        ended = self.of_type(EmploymentEnded)
+        return ended[0].effective if ended else None
+
+    @cached_property
+    def calendar(self) -> WorkingCalendar:
+        patterns = [(date.min, self.registration.working_days)] + [
+            (c.effective, c.working_days) for c in self.of_type(ContractChanged) if c.working_days
+        ]
+        return WorkingCalendar(self.registration.calendar, self.registration.public_holidays_off, patterns)
+
+    @cached_property
+    def absences(self) -> list[Absence]:
+        """Absences that had started by `as_of`, in order of first day."""
+        folded = fold_absences(self.facts).values()
+        return sorted((a for a in folded if a.first_day <= self.as_of), key=lambda a: a.first_day)
