@@ -9,6 +9,7 @@ reported as one `InvalidEvent` naming its place (`events[3].covers_to`).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,24 @@ from pydantic import ValidationError
 
 from domain.events import EmployeeRegistered, Fact, UnknownEventType, end_of_day, parse_fact
 from domain.exceptions import InvalidEvent
+
+
+class _Yaml12Loader(yaml.SafeLoader):
+    """YAML with 1.2 booleans: only true/false. Under YAML 1.1 the key `on`
+    (SelfCertified.on) would silently become the boolean True."""
+
+
+_Yaml12Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Yaml12Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"),
+)
+
+
+def load_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_Yaml12Loader)  # noqa: S506 - a SafeLoader subclass
 
 
 @dataclass(frozen=True)
@@ -86,7 +105,7 @@ def parse_case(data: Any, actor: str = "import") -> CaseFile:
 def load_case(path: Path, actor: str = "import") -> CaseFile:
     text = path.read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(text) if path.suffix in (".yaml", ".yml") else json.loads(text)
+        data = load_yaml(text) if path.suffix in (".yaml", ".yml") else json.loads(text)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
         raise InvalidEvent("case", f"{path.name} is not valid {path.suffix.lstrip('.').upper()}: {error}") from None
     return parse_case(data, actor)

@@ -217,8 +217,10 @@ class ShortTermTrack:
             self.due = _escalated(stage, "short_term", meeting, escalation_citation)
 
 
-def _escalated(stage: int, track: str, meeting: MeetingHeld, citation: str) -> ReviewDue:
-    firing = Firing("escalated-by-review", citation, meeting.date, 1, 1, meeting.date, meeting.date)
+def _escalated(stage: int, track: str, meeting: MeetingHeld, citation: str,
+               absence_id: str | None = None) -> ReviewDue:
+    absences = (absence_id,) if absence_id else ()
+    firing = Firing("escalated-by-review", citation, meeting.date, 1, 1, meeting.date, meeting.date, absences)
     return ReviewDue(stage + 1, track, meeting.date, (firing,))
 
 
@@ -259,13 +261,23 @@ class LongTermTrack:
         window = add_months(returned, self.rulebook.long_term.resume_within_months)
         return self.level_of(previous) if absence.first_day <= window else 0
 
+    def _lapsed(self, absence: Absence, horizon: date) -> bool:
+        """A long-term review not held by the day after the employee's return
+        lapses: back at work, they revert to the short-term track (W22 11.3);
+        the stage reached still counts for the 3-month rule."""
+        return absence.last_day is not None and absence.last_day + ONE_DAY < horizon
+
     def advance(self, horizon: date) -> None:
+        if self.due is not None and self._lapsed(self._absence(self.due), horizon):
+            self.due = None
         if self.due is not None or self.closed:
             return
         candidates = []
         for absence in self.absences:
             if absence.first_day > horizon:
                 break
+            if self._lapsed(absence, horizon):
+                continue
             stage_no = self.level_of(absence) + 1
             if stage_no not in self.rulebook.long_term_stage:
                 continue
@@ -288,6 +300,10 @@ class LongTermTrack:
         if candidates:
             self.due = min(candidates, key=lambda r: r.triggered_on)
 
+    def _absence(self, due: ReviewDue) -> Absence:
+        absence_id = due.rules[0].absences[0]
+        return next(a for a in self.absences if a.absence_id == absence_id)
+
     def hold(self, meeting: MeetingHeld, stage: int, escalation_citation: str) -> None:
         absence = self.absence_on(meeting.date)
         self.due = None
@@ -301,7 +317,7 @@ class LongTermTrack:
         if meeting.outcome in ("dismissal", "ill_health_retirement"):
             self.closed = True
         elif meeting.outcome == "escalate" and stage < 3:
-            self.due = _escalated(stage, "long_term", meeting, escalation_citation)
+            self.due = _escalated(stage, "long_term", meeting, escalation_citation, absence.absence_id)
 
     def current(self) -> tuple[int, Absence | None]:
         """The long-term level on `as_of`: that of the ongoing absence, else 0
