@@ -105,7 +105,7 @@ class AttendanceLedger(Application):
         employee.record(fact)
         self.save(employee)
         event_id = employee.facts[-1].event_id
-        log.info("event_recorded", employee=employee_id, event=fact.type, event_id=event_id,
+        log.info("event_recorded", employee=employee_id, event_type=fact.type, event_id=event_id,
                  correlation_id=fact.correlation_id)
         return event_id  # type: ignore[return-value]
 

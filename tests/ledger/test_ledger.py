@@ -1,0 +1,120 @@
+"""The ledger application on both stores: the embedded SQLite file and a
+real PostgreSQL server."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+from eventsourcing.persistence import IntegrityError
+
+from domain.application import AttendanceLedger
+from domain.casefile import parse_case
+from domain.employee import employee_uuid
+from domain.events import ReturnedToWork, SicknessReported
+from domain.exceptions import EmployeeNotFound, InvalidEvent
+from projections.status import evaluate
+from tests.cases import TEN_DAYS, absence, case
+
+
+def _notifications(ledger: AttendanceLedger) -> int:
+    return len(list(ledger.ledger_notifications()))
+
+
+def test_importing_a_case_stores_every_event_on_the_employee(database_url):
+    ledger = AttendanceLedger(database_url)
+    result = ledger.import_case(parse_case(case("E1", *TEN_DAYS)))
+    assert (result.stored, result.already_held) == (5, 0)
+    history = ledger.history("E1")
+    assert [f.type for f in history] == ["EmployeeRegistered", "SicknessReported", "ReturnedToWork",
+                                         "SicknessReported", "ReturnedToWork"]
+    assert [f.event_id for f in history] == ["1", "2", "3", "4", "5"]
+
+
+def test_importing_the_same_case_twice_stores_nothing_new(database_url):
+    ledger = AttendanceLedger(database_url)
+    ledger.import_case(parse_case(case("E1", *TEN_DAYS)))
+    before = _notifications(ledger)
+    again = ledger.import_case(parse_case(case("E1", *TEN_DAYS)))
+    assert (again.stored, again.already_held) == (0, 4)
+    assert _notifications(ledger) == before
+
+
+def test_reimporting_a_longer_case_stores_only_the_new_events(database_url):
+    ledger = AttendanceLedger(database_url)
+    ledger.import_case(parse_case(case("E1", *TEN_DAYS[:2])))
+    result = ledger.import_case(parse_case(case("E1", *TEN_DAYS)))
+    assert (result.stored, result.already_held) == (2, 2)
+
+
+def test_an_invalid_event_stores_nothing_of_its_case(database_url):
+    ledger = AttendanceLedger(database_url)
+    bad = case("E1", *TEN_DAYS, {"type": "ReturnedToWork", "absence_id": "A9", "first_day_back": "2025-10-01"})
+    with pytest.raises(InvalidEvent, match=r"events\[4\]\.absence_id: unknown absence 'A9'"):
+        ledger.import_case(parse_case(bad))
+    assert _notifications(ledger) == 0
+    with pytest.raises(EmployeeNotFound):
+        ledger.history("E1")
+
+
+def test_a_different_registration_for_the_same_reference_is_refused(database_url):
+    ledger = AttendanceLedger(database_url)
+    ledger.import_case(parse_case(case("E1")))
+    with pytest.raises(InvalidEvent, match="^employee: differs"):
+        ledger.import_case(parse_case(case("E1", contracted_hours=30)))
+
+
+def test_the_employee_reference_maps_to_a_stable_aggregate_id(database_url):
+    ledger = AttendanceLedger(database_url)
+    ledger.import_case(parse_case(case("ESR-123")))
+    assert ledger.employee("ESR-123").id == employee_uuid("ESR-123")
+    assert employee_uuid("ESR-123") == employee_uuid("ESR-123") != employee_uuid("ESR-124")
+
+
+def test_recording_live_events_stamps_them_now_and_numbers_them(database_url):
+    ledger = AttendanceLedger(database_url)
+    ledger.import_case(parse_case(case("E1")))
+    event_id = ledger.record_event("E1", SicknessReported(absence_id="A1", first_day=date(2026, 11, 2),
+                                                           reason="S13", actor="manager-7"))
+    fact = ledger.history("E1")[-1]
+    assert event_id == "2" and fact.actor == "manager-7"
+    assert (datetime.now(timezone.utc) - fact.recorded_at).total_seconds() < 60
+
+
+def test_a_return_before_the_first_day_is_refused_and_not_stored(database_url):
+    ledger = AttendanceLedger(database_url)
+    ledger.import_case(parse_case(case("E1", *absence("A1", "2025-06-02"))))
+    with pytest.raises(InvalidEvent, match="^first_day_back: must be after"):
+        ledger.record_event("E1", ReturnedToWork(absence_id="A1", first_day_back=date(2025, 6, 1)))
+    assert len(ledger.history("E1")) == 2
+
+
+def test_two_writers_to_one_employee_cannot_both_succeed(database_url):
+    first, second = AttendanceLedger(database_url), AttendanceLedger(database_url)
+    first.import_case(parse_case(case("E1", *absence("A1", "2025-06-02"))))
+    mine, theirs = first.employee("E1"), second.employee("E1")
+    mine.record(ReturnedToWork(absence_id="A1", first_day_back=date(2025, 6, 9),
+                               recorded_at=datetime(2025, 6, 9, 9, tzinfo=timezone.utc)))
+    theirs.record(ReturnedToWork(absence_id="A1", first_day_back=date(2025, 6, 10),
+                                 recorded_at=datetime(2025, 6, 10, 9, tzinfo=timezone.utc)))
+    first.save(mine)
+    with pytest.raises(IntegrityError):
+        second.save(theirs)
+    assert [f.first_day_back for f in first.history("E1") if isinstance(f, ReturnedToWork)] == [date(2025, 6, 9)]
+
+
+def test_status_from_the_ledger_equals_evaluating_the_case_file(database_url, registry):
+    ledger = AttendanceLedger(database_url)
+    parsed = parse_case(case("E1", *TEN_DAYS))
+    ledger.import_case(parsed)
+    as_of = date(2025, 10, 1)
+    assert evaluate(ledger.history("E1"), registry, as_of) == evaluate(parsed.history, registry, as_of)
+
+
+def test_reading_every_history_returns_each_employee_once(database_url):
+    ledger = AttendanceLedger(database_url)
+    for n in range(3):
+        ledger.import_case(parse_case(case(f"E{n}", *TEN_DAYS)))
+    histories = list(ledger.histories(batch=4))
+    assert sorted(h[0].employee_id for h in histories) == ["E0", "E1", "E2"]
+    assert all(len(h) == 5 for h in histories)
