@@ -13,7 +13,7 @@ import os
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -25,16 +25,14 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from domain.casefile import CaseFile
 from domain.employee import Employee, employee_uuid
 from domain.events import (
-    AnnualLeaveBooked,
-    AnnualLeaveConvertedToSickness,
     EmployeeRegistered,
     Fact,
-    MeetingScheduled,
     PolicyAssigned,
     SicknessReported,
     parse_fact,
 )
-from domain.exceptions import EmployeeNotFound, InvalidEvent
+from domain.exceptions import EmployeeNotFound, InvalidEvent, UnknownAbsence
+from domain.history import known_order
 from domain.rulebook import RulebookRegistry
 
 log = structlog.get_logger("attendance.ledger")
@@ -61,7 +59,8 @@ def store_environment(database_url: str | None) -> dict[str, str]:
             "POSTGRES_PASSWORD": unquote(parsed.password or ""),
         }
     if parsed.scheme == "sqlite":
-        url = unquote(parsed.path) if parsed.netloc == "" else parsed.netloc + parsed.path
+        # sqlite:///relative.db and sqlite:////absolute/path.db, as elsewhere
+        url = unquote(parsed.netloc + parsed.path.removeprefix("/"))
     elif parsed.scheme not in ("", "file"):
         raise ValueError(f"ATTENDANCE_DATABASE_URL: unsupported scheme {parsed.scheme!r}")
     return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(Path(url))}
@@ -173,7 +172,7 @@ def apply_case(case: CaseFile, registry: RulebookRegistry,
                existing: Employee | None = None) -> tuple[Employee, int, int]:
     """The employee with the case file's facts recorded (not yet saved).
 
-    Facts are recorded in the order the ledger learned them (`_ledger_order`),
+    Facts are recorded in the order the ledger learned them (`known_order`),
     so a file need not be sorted.
     Returns the aggregate, how many facts are new and how many it held.
     """
@@ -198,22 +197,23 @@ def apply_case(case: CaseFile, registry: RulebookRegistry,
             continue
         try:
             employee.record(fact)
+        except UnknownAbsence as error:
+            raise _reported_later(error, case).at(f"events[{index}]") from None
         except InvalidEvent as error:
-            if error.field == "absence_id" and any(
-                isinstance(f, SicknessReported) and f.absence_id == getattr(fact, "absence_id", None)
-                for _, f in case.events
-            ):
-                error = InvalidEvent(error.field, f"{error.message}: it is reported with a later recorded_at")
             raise error.at(f"events[{index}]") from None
         stored += 1
     return employee, stored + (existing is None), held
 
 
-#: facts that introduce something other facts refer to go first when
-#: recorded at the same instant
-_INTRODUCES = (SicknessReported, AnnualLeaveBooked, AnnualLeaveConvertedToSickness, MeetingScheduled)
+def _reported_later(error: UnknownAbsence, case: CaseFile) -> InvalidEvent:
+    """Say so when the file does report the absence, but as known later."""
+    for _, fact in case.events:
+        if isinstance(fact, SicknessReported) and fact.absence_id == error.absence_id:
+            return InvalidEvent(error.field, f"{error.message} yet: the file reports it later "
+                                             f"(first day {fact.first_day}, recorded {fact.recorded_at})")
+    return error
 
 
 def _ledger_order(entry: tuple[int, Fact]) -> tuple:
     index, fact = entry
-    return (fact.recorded_at, not isinstance(fact, _INTRODUCES), fact.effective_day or date.min, index)
+    return known_order(fact), index

@@ -17,7 +17,13 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from domain.events import EmployeeRegistered, Fact, UnknownEventType, end_of_day, parse_fact
+from domain.events import (
+    EmployeeRegistered,
+    Fact,
+    UnknownEventType,
+    end_of_day,
+    parse_fact,
+)
 from domain.exceptions import InvalidEvent
 
 

@@ -34,7 +34,7 @@ from domain.events import (
     SicknessReported,
     parse_fact,
 )
-from domain.exceptions import InvalidEvent
+from domain.exceptions import InvalidEvent, UnknownAbsence
 from domain.history import Absence, fold_absences, visible_facts
 
 #: employee references map to aggregate ids deterministically, so the same
@@ -159,7 +159,7 @@ class Employee(Aggregate):
 
     def _absence(self, absence_id: str) -> Absence:
         if absence_id not in self.absences:
-            raise InvalidEvent("absence_id", f"unknown absence {absence_id!r}")
+            raise UnknownAbsence(absence_id)
         return self.absences[absence_id]
 
     @staticmethod

@@ -19,6 +19,12 @@ class InvalidEvent(LedgerError):
         return InvalidEvent(f"{prefix}.{self.field}", self.message)
 
 
+class UnknownAbsence(InvalidEvent):
+    def __init__(self, absence_id: str) -> None:
+        super().__init__("absence_id", f"unknown absence {absence_id!r}")
+        self.absence_id = absence_id
+
+
 class EmployeeNotFound(LedgerError):
     def __init__(self, employee_id: str) -> None:
         super().__init__(f"employee {employee_id!r} is not in the ledger")

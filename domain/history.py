@@ -15,23 +15,30 @@ from datetime import date, datetime, timedelta
 from domain.events import (
     AbsenceAmended,
     AbsenceDiscounted,
+    AnnualLeaveBooked,
     AnnualLeaveConvertedToSickness,
     EventRetracted,
     Fact,
     FitNoteReceived,
+    MeetingScheduled,
     ReturnedToWork,
     SelfCertified,
     SicknessReported,
 )
 from domain.reasons import PREGNANCY_RELATED
 
+#: On one effective day a return goes before a new absence (which may start
+#: that day), and what introduces an id before what refers to it.
+_RANK = {ReturnedToWork: 0, SicknessReported: 1, AnnualLeaveBooked: 1, MeetingScheduled: 1}
 
-def known_order(fact: Fact) -> tuple[datetime, str]:
-    """Facts apply in the order the ledger learned them; facts learned at the
-    same instant are ordered by content, so the order they were imported in
-    cannot change an answer."""
+
+def known_order(fact: Fact) -> tuple[datetime, date, int, str]:
+    """Facts apply in the order the ledger learned them. Facts learned at the
+    same instant go by effective day (corrections, which have none, last),
+    then by kind and content: the order they were imported in can never
+    change an answer."""
     assert fact.recorded_at is not None, "a fact in the ledger has been recorded"
-    return fact.recorded_at, fact.fingerprint()
+    return fact.recorded_at, fact.effective_day or date.max, _RANK.get(type(fact), 2), fact.fingerprint()
 
 
 def visible_facts(facts: Iterable[Fact], known_at: datetime | None = None) -> list[Fact]:

@@ -10,8 +10,8 @@ decision can say exactly which rules it was made under.
 from __future__ import annotations
 
 import hashlib
-from decimal import ROUND_HALF_UP, Decimal
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from importlib import resources
 from pathlib import Path

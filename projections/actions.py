@@ -17,11 +17,11 @@ from typing import Any
 from domain.calendar import add_months
 from domain.events import (
     AppealLodged,
+    MedicalSuspensionEnded,
+    MedicalSuspensionStarted,
     MeetingCancelled,
     MeetingHeld,
     MeetingScheduled,
-    MedicalSuspensionEnded,
-    MedicalSuspensionStarted,
 )
 from domain.history import Absence
 from domain.rulebook import Rulebook

@@ -13,7 +13,11 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from domain.events import AnnualLeaveBooked, AnnualLeaveCancelled, AnnualLeaveConvertedToSickness
+from domain.events import (
+    AnnualLeaveBooked,
+    AnnualLeaveCancelled,
+    AnnualLeaveConvertedToSickness,
+)
 from domain.rulebook import AnnualLeaveTerms
 from projections.view import EmployeeView
 

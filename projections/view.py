@@ -13,7 +13,13 @@ from functools import cached_property
 from typing import TypeVar
 
 from domain.calendar import WorkingCalendar
-from domain.events import ContractChanged, EmployeeRegistered, EmploymentEnded, Fact, PolicyAssigned
+from domain.events import (
+    ContractChanged,
+    EmployeeRegistered,
+    EmploymentEnded,
+    Fact,
+    PolicyAssigned,
+)
 from domain.exceptions import LedgerError
 from domain.history import Absence, fold_absences, visible_facts
 

@@ -1,0 +1,106 @@
+"""The `attendance` command as a user runs it: a real process, real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.cases import TEN_DAYS, absence, case
+
+ATTENDANCE = str(Path(sys.executable).with_name("attendance"))
+SPEC_KEYS = {"employee_id", "policy", "as_of", "tracks", "reviews_due", "actions", "sick_pay",
+             "annual_leave", "bradford_factor"}
+
+
+def run(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k != "ATTENDANCE_DATABASE_URL"}
+    environment.update(env or {})
+    return subprocess.run([ATTENDANCE, *args], cwd=cwd, env=environment, capture_output=True, text=True)
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    (tmp_path / "e1.json").write_text(json.dumps(case("E1", *TEN_DAYS, manager_id="MGR1")))
+    return tmp_path
+
+
+def test_evaluate_prints_the_specification_s_status_document(workdir):
+    done = run("evaluate", "e1.json", "--as-of", "2025-10-01", cwd=workdir)
+    assert done.returncode == 0, done.stderr
+    status = json.loads(done.stdout)
+    assert SPEC_KEYS <= set(status)
+    assert status["tracks"]["short_term"]["working_days_lost_12m"] == 10
+    assert status["reviews_due"][0]["triggered_on"] == "2025-09-05"
+    assert not (workdir / "attendance.db").exists(), "evaluate writes nothing"
+
+
+def test_evaluate_is_byte_identical_run_after_run(workdir):
+    outputs = {run("evaluate", "e1.json", "--as-of", "2025-10-01", "--known-at", "2025-12-01T00:00:00Z",
+                   cwd=workdir).stdout for _ in range(2)}
+    assert len(outputs) == 1
+
+
+def test_evaluate_as_text_names_the_rule_and_its_citation(workdir):
+    done = run("evaluate", "e1.json", "--as-of", "2025-10-01", "--format", "text", cwd=workdir)
+    assert "stage 1 informal_review (short_term), triggered 2025-09-05" in done.stdout
+    assert "[sath-w22-v6 11.1.1 stage 1" in done.stdout
+
+
+def test_an_invalid_case_file_exits_2_with_one_line_naming_index_and_field(workdir):
+    bad = case("E1", *absence("A1", "2025-06-02"),
+               {"type": "FitNoteReceived", "absence_id": "A1", "issued_on": "2025-06-09",
+                "covers_from": "2025-06-09", "covers_to": "2025-06-01", "received_on": "2025-06-10"})
+    (workdir / "bad.json").write_text(json.dumps(bad))
+    for command in (["evaluate", "bad.json", "--as-of", "2025-10-01"], ["import", "e1.json", "bad.json"]):
+        done = run(*command, cwd=workdir)
+        assert done.returncode == 2
+        assert done.stderr.strip().splitlines() == [
+            "error: events[1].covers_to: must not be before covers_from (2025-06-09)"]
+    assert "E1" not in run("worklist", "--as-of", "2025-10-01", cwd=workdir).stdout, \
+        "a failed import writes nothing, not even the valid file before it"
+
+
+def test_import_twice_stores_nothing_new_and_status_reads_the_ledger(workdir):
+    first = run("import", "e1.json", cwd=workdir)
+    second = run("import", "e1.json", cwd=workdir)
+    assert "5 new events stored" in first.stdout
+    assert "0 new events stored, 4 already in the ledger" in second.stdout
+    status = json.loads(run("status", "E1", "--as-of", "2025-10-01", cwd=workdir).stdout)
+    evaluated = json.loads(run("evaluate", "e1.json", "--as-of", "2025-10-01", cwd=workdir).stdout)
+    assert status == evaluated
+
+
+def test_the_database_url_selects_the_store(workdir):
+    run("import", "e1.json", cwd=workdir, env={"ATTENDANCE_DATABASE_URL": "sqlite:///other.db"})
+    assert (workdir / "other.db").exists() and not (workdir / "attendance.db").exists()
+
+
+def test_worklist_lists_reviews_due_and_overdue_actions_oldest_first(workdir):
+    (workdir / "e2.json").write_text(json.dumps(case("E2", *absence("A1", "2025-09-22", "2025-09-24"))))
+    run("import", "e1.json", "e2.json", cwd=workdir)
+    done = run("worklist", "--as-of", "2025-10-01", "--format", "json", cwd=workdir)
+    items = json.loads(done.stdout)
+    assert [(i["date"], i["employee_id"], i["kind"]) for i in items] == [
+        ("2025-06-12", "E1", "action_overdue"),   # welcome back after A1 (back 9 Jun)
+        ("2025-09-05", "E1", "review_due"),
+        ("2025-09-11", "E1", "action_overdue"),   # welcome back after A2 (back 8 Sep)
+        ("2025-09-27", "E2", "action_overdue"),   # welcome back after A1 (back 24 Sep)
+    ]
+    assert items[1]["manager_id"] == "MGR1"
+
+
+def test_status_of_an_unknown_employee_exits_2(workdir):
+    done = run("status", "NOPE", "--as-of", "2025-10-01", cwd=workdir)
+    assert done.returncode == 2 and "employee 'NOPE' is not in the ledger" in done.stderr
+
+
+def test_logs_carry_the_employee_but_never_the_reason(workdir):
+    done = run("import", "e1.json", cwd=workdir, env={"ATTENDANCE_LOG_LEVEL": "INFO"})
+    lines = [json.loads(line) for line in done.stderr.splitlines()]
+    assert any(line.get("employee") == "E1" for line in lines)
+    assert "S13" not in done.stderr and "S25" not in done.stderr

@@ -1,0 +1,91 @@
+"""Each V6 rule kind on its own, through the engine's building blocks."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from domain.calendar import WorkingCalendar, add_months
+from domain.events import TriggerAdjusted
+from domain.history import Absence
+from domain.rulebook import CountingRule, RulebookError, Threshold, parse_rulebook
+from projections.episodes import link
+from projections.triggers import Counter, Thresholds, first_firing
+
+CAL = WorkingCalendar("england-and-wales", True, [(date.min, ("mon", "tue", "wed", "thu", "fri"))])
+
+
+def rule(measure, threshold, months=12):
+    return CountingRule(id="r", measure=measure, months=months, threshold=Threshold(**threshold), citation="c")
+
+
+def counter(*spans, patterns=()):
+    absences = [Absence(f"A{i}", first, last, f"S{10 + i}") for i, (first, last) in enumerate(spans)]
+    return Counter(link(absences, 7, CAL, date(2026, 12, 31)), list(patterns))
+
+
+def rolling(months):
+    return lambda day: add_months(day, -months) + timedelta(days=1)
+
+
+def test_working_weeks_are_pro_rata_to_the_days_worked():
+    assert Threshold(working_weeks=2).value(5) == 10
+    assert Threshold(working_weeks=2).value(3) == 6
+    assert Threshold(working_weeks=1).value(4) == 4
+
+
+def test_working_days_rule_fires_on_the_day_the_threshold_is_reached():
+    c = counter((date(2025, 6, 2), date(2025, 6, 6)), (date(2025, 9, 1), date(2025, 9, 5)))
+    firing = first_firing(rule("working_days_lost", {"working_weeks": 2}), c, Thresholds(CAL, []),
+                          date.min, date(2025, 12, 31), rolling(12))
+    assert (firing.fired_on, firing.counted, firing.threshold) == (date(2025, 9, 5), 10, 10)
+
+
+def test_episodes_rule_fires_on_the_first_day_of_the_episode_that_makes_the_count():
+    days = [date(2025, 1, 6), date(2025, 3, 4), date(2025, 5, 6), date(2025, 7, 8)]
+    c = counter(*[(d, d) for d in days])
+    firing = first_firing(rule("episodes", {"count": 4}), c, Thresholds(CAL, []),
+                          date.min, date(2025, 12, 31), rolling(12))
+    assert firing.fired_on == date(2025, 7, 8) and firing.absences == ("A0", "A1", "A2", "A3")
+
+
+def test_a_pattern_fires_on_its_date():
+    c = counter(patterns=[date(2025, 6, 16)])
+    firing = first_firing(rule("patterns", {"count": 1}), c, Thresholds(CAL, []),
+                          date.min, date(2025, 12, 31), rolling(12))
+    assert firing.fired_on == date(2025, 6, 16)
+
+
+def test_an_episode_starting_before_the_window_contributes_nothing_to_it():
+    c = counter((date(2024, 12, 30), date(2025, 1, 10)))
+    assert c.count("working_days_lost", date(2025, 1, 1), date(2025, 1, 31)) == (0, ())
+
+
+def test_a_threshold_falls_back_when_an_adjustment_ends():
+    adjustment = TriggerAdjusted(from_=date(2025, 1, 1), until=date(2025, 9, 30), days_multiplier=2,
+                                 reason="temporary")
+    c = counter((date(2025, 6, 2), date(2025, 6, 6)), (date(2025, 9, 1), date(2025, 9, 5)))
+    firing = first_firing(rule("working_days_lost", {"working_weeks": 2}), c, Thresholds(CAL, [adjustment]),
+                          date.min, date(2025, 12, 31), rolling(12))
+    assert (firing.fired_on, firing.threshold) == (date(2025, 10, 1), 10)
+
+
+def test_a_rule_must_give_its_threshold_in_the_unit_of_its_measure():
+    with pytest.raises(ValueError, match="a episodes threshold is given as count"):
+        rule("episodes", {"working_days": 4})
+
+
+def test_a_rulebook_file_that_does_not_validate_names_the_field(registry):
+    text = (registry.get("sath-w22-v6").model_dump_json())
+    broken = text.replace('"monitoring_months":12', '"monitoring_months":0')
+    with pytest.raises(RulebookError, match=r"^custom\.yaml: short_term\.monitoring_months: Input should be"):
+        parse_rulebook(broken, "custom.yaml")
+
+
+def test_rulebooks_are_identified_by_content_hash(registry):
+    rulebook = registry.get("sath-w22-v6")
+    assert len(rulebook.content_hash) == 64
+
+
+def test_a_rulebook_that_is_not_yaml_is_refused_with_its_file_name():
+    with pytest.raises(RulebookError, match=r"^bad\.yaml: not valid YAML"):
+        parse_rulebook("x: [", "bad.yaml")
