@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 EXAMPLES := $(wildcard examples/*.json examples/*.yaml)
-AS_OF  ?= 2025-10-01
+AS_OF  ?= 2025-11-28
 
 .PHONY: run test bench clean
 

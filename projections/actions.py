@@ -132,10 +132,13 @@ def _sick_pay_review(view: EmployeeView, rulebook: Rulebook, meetings: list[Meet
     if rule is None or not ongoing or drop is None:
         return []
     absence = ongoing[-1]
+    due = drop - timedelta(days=rule.days)
+    # A review counts when it is held close enough to the drop to discuss it:
+    # from one lead period before the due date until the drop itself.
     held = _first_meeting(meetings, ("wellbeing_conversation", "informal_review", "formal_review",
-                                     "final_review"), absence.first_day, drop)
-    return [Action("sick_pay_review", drop - timedelta(days=rule.days), held is not None,
-                   rule.citation, absence.absence_id, held)]
+                                     "final_review"), max(absence.first_day, due - timedelta(days=rule.days)),
+                          drop)
+    return [Action("sick_pay_review", due, held is not None, rule.citation, absence.absence_id, held)]
 
 
 def _medical_suspension(view: EmployeeView, rulebook: Rulebook) -> list[Action]:
