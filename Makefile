@@ -6,6 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 EXAMPLES := $(wildcard examples/*.json examples/*.yaml)
 AS_OF  ?= 2025-11-28
+EMPLOYEES ?= 2000
 
 .PHONY: run test bench clean
 
@@ -23,7 +24,7 @@ test: $(STAMP)
 	$(BIN)/pytest -q
 
 bench: $(STAMP)
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run --employees $(EMPLOYEES) --output BENCHMARKS.md
 
 clean:
 	rm -rf $(VENV) attendance.db *.egg-info

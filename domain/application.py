@@ -183,7 +183,7 @@ def apply_case(case: CaseFile, registry: RulebookRegistry,
             raise InvalidEvent(where, f"unknown policy {policy!r} (known: {', '.join(registry.ids)})")
     if existing is None:
         employee = Employee.register(case.registration)
-    elif existing.registration.fingerprint() != case.registration.fingerprint():
+    elif existing.registration.fingerprint != case.registration.fingerprint:
         raise InvalidEvent("employee", f"differs from the registration of {existing.employee_id!r} "
                                        "already in the ledger (record a ContractChanged instead)")
     else:
@@ -191,8 +191,8 @@ def apply_case(case: CaseFile, registry: RulebookRegistry,
     seen: Counter[str] = Counter()
     stored = held = 0
     for index, fact in sorted(case.events, key=_ledger_order):
-        seen[fact.fingerprint()] += 1
-        if employee.holds(fact, seen[fact.fingerprint()]):
+        seen[fact.fingerprint] += 1
+        if employee.holds(fact, seen[fact.fingerprint]):
             held += 1
             continue
         try:

@@ -24,11 +24,13 @@ CALENDARS: dict[str, tuple[str, str | None]] = {
 
 
 @lru_cache(maxsize=None)
-def public_holidays(calendar: str) -> holidays.HolidayBase:
+def public_holidays(calendar: str, year: int) -> frozenset[date]:
+    """The calendar's public holidays in a year (a set: looked up per day)."""
     country, subdivision = CALENDARS[calendar]
-    return holidays.country_holidays(country, subdiv=subdivision)
+    return frozenset(holidays.country_holidays(country, subdiv=subdivision, years=year))
 
 
+@lru_cache(maxsize=1 << 16)  # rolling windows ask for the same few days again and again
 def add_months(day: date, months: int) -> date:
     """Calendar months, clamped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
     return day + relativedelta(months=months)
@@ -43,8 +45,9 @@ class WorkingCalendar:
 
     def __init__(self, calendar: str, public_holidays_off: bool,
                  patterns: Sequence[tuple[date, Sequence[str]]]) -> None:
-        self.holidays = public_holidays(calendar)
+        self.calendar = calendar
         self.public_holidays_off = public_holidays_off
+        self._spans: dict[tuple[date, date], list[date]] = {}
         ordered = sorted(patterns, key=lambda p: p[0])
         self._starts = [start for start, _ in ordered]
         self._weekdays = [frozenset(WEEKDAYS.index(d) for d in days) for _, days in ordered]
@@ -58,7 +61,7 @@ class WorkingCalendar:
         return self._weekdays[max(0, bisect_right(self._starts, day) - 1)]
 
     def is_public_holiday(self, day: date) -> bool:
-        return day in self.holidays
+        return day in public_holidays(self.calendar, day.year)
 
     def is_working_day(self, day: date) -> bool:
         if day.weekday() not in self._pattern(day):
@@ -71,13 +74,14 @@ class WorkingCalendar:
 
     def working_days(self, first: date, last: date) -> list[date]:
         """The working days from `first` to `last`, both included."""
-        days = []
-        day = first
-        while day <= last:
-            if self.is_working_day(day):
-                days.append(day)
-            day += timedelta(days=1)
-        return days
+        if (first, last) not in self._spans:
+            days, day = [], first
+            while day <= last:
+                if self.is_working_day(day):
+                    days.append(day)
+                day += timedelta(days=1)
+            self._spans[first, last] = days
+        return self._spans[first, last]
 
     def add_working_days(self, day: date, count: int) -> date:
         """The working day `count` working days after (negative: before) `day`."""

@@ -74,7 +74,7 @@ class Employee(Aggregate):
 
     def holds(self, fact: Fact, occurrence: int = 1) -> bool:
         """True when the ledger already holds `occurrence` copies of this fact."""
-        return self._fingerprints[fact.fingerprint()] >= occurrence
+        return self._fingerprints[fact.fingerprint] >= occurrence
 
     def record(self, fact: Fact) -> None:
         """Append a fact after checking it against the history (SPEC 3)."""
@@ -89,7 +89,7 @@ class Employee(Aggregate):
     def _append(self, data: dict[str, Any]) -> None:
         fact = parse_fact(data)
         self.facts.append(fact)
-        self._fingerprints[fact.fingerprint()] += 1
+        self._fingerprints[fact.fingerprint] += 1
         self._absences = None
 
     # --- invariants ----------------------------------------------------------

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date, datetime, time, timezone
+from functools import cached_property
 from typing import Any, ClassVar, Literal
 
 from pydantic import (
@@ -100,6 +101,7 @@ class Fact(BaseModel):
         """The fact as JSON-ready data, with its `type`, envelope included."""
         return {"type": self.type, **self.model_dump(mode="json", by_alias=True, exclude_none=True)}
 
+    @cached_property
     def fingerprint(self) -> str:
         """Identity of the fact's content for idempotent import: the payload
         and `recorded_at`, not who imported it nor the ledger-assigned id."""

@@ -38,7 +38,7 @@ def known_order(fact: Fact) -> tuple[datetime, date, int, str]:
     then by kind and content: the order they were imported in can never
     change an answer."""
     assert fact.recorded_at is not None, "a fact in the ledger has been recorded"
-    return fact.recorded_at, fact.effective_day or date.max, _RANK.get(type(fact), 2), fact.fingerprint()
+    return fact.recorded_at, fact.effective_day or date.max, _RANK.get(type(fact), 2), fact.fingerprint
 
 
 def visible_facts(facts: Iterable[Fact], known_at: datetime | None = None) -> list[Fact]:

@@ -164,10 +164,14 @@ class SickPayTerms(Model):
     lookback_months: int = Field(ge=0)
     citation: str
 
+    @cached_property
+    def _band_days(self) -> list[tuple[int, int, int]]:
+        return [(b.completed_years, _round_half_up(b.full_months * self.days_per_month),
+                 _round_half_up(b.half_months * self.days_per_month)) for b in self.bands]
+
     def entitlement_days(self, completed_years: int) -> tuple[int, int]:
-        band = [b for b in self.bands if b.completed_years <= completed_years][-1]
-        return _round_half_up(band.full_months * self.days_per_month), \
-            _round_half_up(band.half_months * self.days_per_month)
+        _, full, half = [b for b in self._band_days if b[0] <= completed_years][-1]
+        return full, half
 
 
 def _round_half_up(value: float) -> int:

@@ -9,6 +9,7 @@ overrides the band for its dates; entitlement ends with employment.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -42,12 +43,13 @@ class SickPay:
 
 
 def _allowance(view: EmployeeView, terms: SickPayTerms, first_day: date,
-               bands: dict[date, str]) -> tuple[int, int]:
-    """Full and half days left at `first_day` after the look-back deduction."""
+               paid_days: list[date]) -> tuple[int, int]:
+    """Full and half days left at `first_day` after the look-back deduction;
+    `paid_days` are the sickness days paid so far, in order."""
     years = relativedelta(first_day, view.registration.service_start).years
     full, half = terms.entitlement_days(max(0, years))
     since = add_months(first_day, -terms.lookback_months)
-    paid = sum(1 for day, band in bands.items() if since <= day < first_day and band != "nil")
+    paid = bisect_left(paid_days, first_day) - bisect_left(paid_days, since)
     used_full = min(full, paid)
     return full - used_full, max(0, half - (paid - used_full))
 
@@ -56,10 +58,11 @@ def sick_pay(view: EmployeeView, terms: SickPayTerms) -> SickPay:
     extensions = view.of_type(SickPayExtended)
     ended = view.employment_ended
     bands: dict[date, str] = {}
+    paid_days: list[date] = []
     full_left = half_left = 0
     current = None
     for absence in view.absences:
-        full_left, half_left = _allowance(view, terms, absence.first_day, bands)
+        full_left, half_left = _allowance(view, terms, absence.first_day, paid_days)
         day, last = absence.first_day, absence.last_day_by(view.as_of)
         half_from = nil_from = None
         while day <= last:
@@ -79,11 +82,13 @@ def sick_pay(view: EmployeeView, terms: SickPayTerms) -> SickPay:
             if band == "nil" and nil_from is None:
                 nil_from = day
             bands[day] = band
+            if band != "nil":
+                paid_days.append(day)
             day += ONE_DAY
         if absence.ongoing_on(view.as_of):
             current = (bands[view.as_of], half_from, nil_from)
     if current is None:
-        full_left, half_left = _allowance(view, terms, view.as_of, bands)
+        full_left, half_left = _allowance(view, terms, view.as_of, paid_days)
         band = "full" if full_left else "half" if half_left else "nil"
         return SickPay(band, full_left, half_left, None, None)
     band, half_from, nil_from = current

@@ -1,0 +1,158 @@
+"""`make bench`: the ledger's import and whole-population evaluation rates,
+each beside a baseline measured in the same run on the same machine:
+
+* import (events/s) beside the bare `eventsourcing` library saving a
+  trivial aggregate with the same number of events per save;
+* whole-population evaluation (employees/s, events/s) beside a raw SQL
+  read of the same stored events.
+
+Usage: python -m bench.run [--employees N] [--output BENCHMARKS.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import psycopg
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate, event
+
+from api.logging import configure_logging
+from bench.population import population
+from domain.application import AttendanceLedger, store_environment
+from domain.casefile import parse_case
+from projections.status import evaluate_view
+from projections.view import EmployeeView
+from tests.postgres import PostgresServer
+
+AS_OF = date(2025, 12, 31)
+
+
+class Tally(Aggregate):
+    """The baseline aggregate: nothing but events."""
+
+    @event("Counted")
+    def count(self, n: int) -> None:
+        self.last = n
+
+
+class BareApplication(Application):
+    name = "bare"
+
+
+def timed(action: Callable[[], int]) -> tuple[float, int]:
+    start = time.perf_counter()
+    count = action()
+    return time.perf_counter() - start, count
+
+
+def import_population(url: str, cases) -> int:
+    ledger = AttendanceLedger(url)
+    return sum(ledger.import_case(case).stored for case in cases)
+
+
+def bare_save(url: str, events_per_employee: list[int]) -> int:
+    app = BareApplication(env=store_environment(url))
+    for n in events_per_employee:
+        tally = Tally()
+        for i in range(n - 1):
+            tally.count(i)
+        app.save(tally)
+    return sum(events_per_employee)
+
+
+def evaluate_population(url: str) -> int:
+    ledger = AttendanceLedger(url)
+    employees = 0
+    for history in ledger.histories():
+        view = EmployeeView.of(history, AS_OF)
+        evaluate_view(view, ledger.registry.get(view.policy))
+        employees += 1
+    return employees
+
+
+def raw_read(url: str) -> int:
+    table = AttendanceLedger(url).recorder.events_table_name
+    query = f"SELECT originator_id, originator_version, topic, state FROM {table}"  # noqa: S608 - our own table
+    if url.startswith("postgresql://"):
+        with psycopg.connect(url) as connection:
+            return len(connection.execute(query).fetchall())
+    with sqlite3.connect(url) as connection:
+        return len(connection.execute(query).fetchall())
+
+
+def lost_rate(cases) -> float:
+    """Share of working days lost, to show the population is realistic."""
+    lost = available = 0
+    for case in cases:
+        view = EmployeeView.of(case.history, AS_OF)
+        lost += sum(len(view.calendar.working_days(a.first_day, a.last_day_by(AS_OF))) for a in view.absences)
+        available += len(view.calendar.working_days(date(2024, 1, 1), AS_OF))
+    return lost / available
+
+
+def run(employees: int) -> list[str]:
+    cases = [parse_case(c) for c in population(employees)]
+    events = [1 + len(c.events) for c in cases]
+    total = sum(events)
+    rows = []
+    server = PostgresServer()
+    server.start()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            stores = {
+                "SQLite": (str(Path(tmp) / "ledger.db"), str(Path(tmp) / "bare.db")),
+                "PostgreSQL": (server.create_database("ledger"), server.create_database("bare")),
+            }
+            for store, (ledger_url, bare_url) in stores.items():
+                seconds, stored = timed(lambda: import_population(ledger_url, cases))
+                assert stored == total
+                bare_seconds, _ = timed(lambda: bare_save(bare_url, events))
+                rows.append((store, "import", f"{total / seconds:,.0f} events/s",
+                             f"bare library save {total / bare_seconds:,.0f} events/s",
+                             f"{bare_seconds / seconds:.0%}"))
+                read_seconds, read = timed(lambda: raw_read(ledger_url))
+                assert read == total
+                eval_seconds, evaluated = timed(lambda: evaluate_population(ledger_url))
+                rows.append((store, "whole-population evaluation",
+                             f"{evaluated / eval_seconds:,.0f} employees/s, {total / eval_seconds:,.0f} events/s",
+                             f"raw SQL read {total / read_seconds:,.0f} events/s",
+                             f"{read_seconds / eval_seconds:.1%}"))
+    finally:
+        server.stop()
+    header = [
+        f"- employees: {employees:,}; events: {total:,} ({total / employees:.1f} per employee); "
+        f"working days lost: {lost_rate(cases):.1%}",
+        f"- machine: {platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}",
+        "",
+        "| store | measure | Attendance Ledger | baseline (same run) | ledger / baseline |",
+        "|---|---|---|---|---|",
+    ]
+    return header + [f"| {' | '.join(row)} |" for row in rows]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--employees", type=int, default=2000)
+    parser.add_argument("--output", type=Path)
+    args = parser.parse_args()
+    configure_logging()
+    lines = run(args.employees)
+    print("\n".join(lines))
+    if args.output:
+        text = args.output.read_text() if args.output.exists() else ""
+        marker = "<!-- bench:ledger -->"
+        before = text.split(marker)[0] if marker in text else text
+        args.output.write_text(before + marker + "\n" + "\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
