@@ -8,7 +8,7 @@ EXAMPLES := $(wildcard examples/*.json examples/*.yaml)
 AS_OF  ?= 2025-11-28
 EMPLOYEES ?= 2000
 
-.PHONY: run test bench clean
+.PHONY: run test bench clean postgres-binaries
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,14 @@ run: $(STAMP)
 	$(BIN)/attendance import $(EXAMPLES)
 	$(BIN)/attendance worklist --as-of $(AS_OF)
 
-test: $(STAMP)
+test: $(STAMP) postgres-binaries
 	$(BIN)/pytest -q
+
+# The tests start their own PostgreSQL server and need its binaries.
+postgres-binaries:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || \
+	  { echo "installing PostgreSQL server binaries"; apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run --employees $(EMPLOYEES) --output BENCHMARKS.md
