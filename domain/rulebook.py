@@ -164,14 +164,26 @@ class SickPayTerms(Model):
     lookback_months: int = Field(ge=0)
     citation: str
 
-    @cached_property
-    def _band_days(self) -> list[tuple[int, int, int]]:
-        return [(b.completed_years, _round_half_up(b.full_months * self.days_per_month),
-                 _round_half_up(b.half_months * self.days_per_month)) for b in self.bands]
+    @model_validator(mode="after")
+    def _bands_ascend(self) -> "SickPayTerms":
+        _ascending_from_zero(self.bands)
+        return self
 
     def entitlement_days(self, completed_years: int) -> tuple[int, int]:
-        _, full, half = [b for b in self._band_days if b[0] <= completed_years][-1]
-        return full, half
+        band = _band_for(self.bands, completed_years)
+        return _round_half_up(band.full_months * self.days_per_month), \
+            _round_half_up(band.half_months * self.days_per_month)
+
+
+def _ascending_from_zero(bands) -> None:
+    years = [b.completed_years for b in bands]
+    if years[0] != 0 or years != sorted(set(years)):
+        raise ValueError("bands must start at completed_years 0 and ascend")
+
+
+def _band_for(bands, completed_years: int):
+    """The last band whose service requirement is met (bands ascend)."""
+    return [b for b in bands if b.completed_years <= completed_years][-1]
 
 
 def _round_half_up(value: float) -> int:
@@ -192,8 +204,13 @@ class AnnualLeaveTerms(Model):
     days_per_week: float = Field(gt=0)
     citation: str
 
+    @model_validator(mode="after")
+    def _bands_ascend(self) -> "AnnualLeaveTerms":
+        _ascending_from_zero(self.bands)
+        return self
+
     def days(self, completed_years: int) -> float:
-        return [b for b in self.bands if b.completed_years <= completed_years][-1].days
+        return _band_for(self.bands, completed_years).days
 
 
 class Rulebook(Model):
