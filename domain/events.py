@@ -16,7 +16,7 @@ import hashlib
 import json
 from datetime import date, datetime, time, timezone
 from functools import cached_property
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AwareDatetime,
@@ -40,7 +40,8 @@ Outcome = Literal[
     "monitoring", "no_further_action", "escalate",
     "redeployment", "dismissal", "ill_health_retirement",
 ]
-Hours = Field(gt=0, le=168)
+#: hours in a week or a booking: more than 0, at most 168 (SPEC 3 invariants)
+Hours = Annotated[float, Field(gt=0, le=168)]
 MON_TO_FRI: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
 
 
@@ -126,7 +127,7 @@ class EmployeeRegistered(Fact):
     employee_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
     service_start: date
     employment_start: date | None = None
-    contracted_hours: float = Hours
+    contracted_hours: Hours
     working_days: tuple[Weekday, ...] = MON_TO_FRI
     public_holidays_off: bool = True
     calendar: CalendarName = "england-and-wales"
@@ -155,7 +156,7 @@ class ContractChanged(Fact):
     effective_field = "effective"
 
     effective: date
-    contracted_hours: float | None = Hours
+    contracted_hours: Hours | None = None
     working_days: tuple[Weekday, ...] | None = None
     department: str | None = None
     manager_id: str | None = None
@@ -215,7 +216,7 @@ class PartDayAbsenceRecorded(Fact):
     effective_field = "date"
 
     date: date
-    hours: float | None = Hours
+    hours: Hours | None = None
     reason: str
 
     _reason = field_validator("reason")(_reason_code)
@@ -309,7 +310,7 @@ class AnnualLeaveBooked(Fact):
     leave_id: str = Field(min_length=1)
     from_: date = Field(alias="from")
     to: date
-    hours: float = Field(gt=0, le=24 * 366)
+    hours: Hours
 
     _to = field_validator("to")(_not_before("from_"))
 
@@ -336,7 +337,7 @@ class AnnualLeaveTakenWhileSick(Fact):
     absence_id: str
     from_: date = Field(alias="from")
     to: date
-    hours: float = Field(gt=0, le=24 * 366)
+    hours: Hours
 
     _to = field_validator("to")(_not_before("from_"))
 

@@ -82,3 +82,15 @@ def test_payload_round_trips_through_the_store_format():
 def test_validation_errors_are_pydantic_errors_before_a_case_file_names_them():
     with pytest.raises(ValidationError):
         parse_fact({"type": "ReturnedToWork", "absence_id": "A1"})
+
+
+def test_optional_hours_stay_optional():
+    assert parse_fact({"type": "PartDayAbsenceRecorded", "date": "2025-03-03", "reason": "S13"}).hours is None
+    change = parse_fact({"type": "ContractChanged", "effective": "2025-03-03", "manager_id": "M2"})
+    assert change.contracted_hours is None
+
+
+def test_a_leave_booking_over_168_hours_is_refused():
+    with pytest.raises(ValidationError, match="less than or equal to 168"):
+        parse_fact({"type": "AnnualLeaveBooked", "leave_id": "L1", "from": "2025-08-04", "to": "2025-09-05",
+                    "hours": 187.5})
