@@ -50,11 +50,31 @@ class Threshold(Model):
         return float(self.count if self.count is not None else self.working_days)  # type: ignore[arg-type]
 
 
+class Duration(Model):
+    """A length of absence: calendar days, or working days of the employee."""
+
+    days: int | None = Field(default=None, ge=1)
+    working_days: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "Duration":
+        if (self.days is None) == (self.working_days is None):
+            raise ValueError("give exactly one of days, working_days")
+        return self
+
+
+#: what a counting rule counts. `uncertificated_episodes` are episodes no fit
+#: note covers; `new_starter_episodes` are episodes starting within `months` of
+#: the employment start or the last transfer or promotion.
+Measure = Literal["working_days_lost", "episodes", "patterns", "uncertificated_episodes",
+                  "new_starter_episodes"]
+
+
 class CountingRule(Model):
     """A short-term trigger: a measure over a window of calendar months."""
 
     id: str
-    measure: Literal["working_days_lost", "episodes", "patterns"]
+    measure: Measure
     months: int = Field(ge=1, le=36)
     threshold: Threshold
     citation: str
@@ -71,10 +91,12 @@ class CountingRule(Model):
 class ShortTermStage(Model):
     stage: int = Field(ge=1, le=3)
     review: ReviewKind
-    #: rolling: windows ending on each day (from the last review's monitoring
-    #: start); monitoring: windows starting at the monitoring start.
+    #: rolling: windows ending on each day (after a review: counting only
+    #: absences since its monitoring start, during the monitoring period);
+    #: monitoring: windows starting at the monitoring start.
     counting: Literal["rolling", "monitoring"]
-    rules: tuple[CountingRule, ...] = Field(min_length=1)
+    #: no rules: the stage is reached only when a manager records it
+    rules: tuple[CountingRule, ...] = ()
 
 
 class ShortTerm(Model):
@@ -92,7 +114,8 @@ class ShortTerm(Model):
 class LongTermStage(Model):
     stage: int = Field(ge=1, le=3)
     review: ReviewKind
-    after_days: int = Field(ge=1)
+    #: due once the absence lasts longer than this (or is expected to)
+    after: Duration
     citation: str
 
 
@@ -105,7 +128,8 @@ class LongTerm(Model):
 class Episodes(Model):
     link_same_reason_within_days: int | None = Field(default=None, ge=0)
     link_citation: str | None = None
-    long_term_after_days: int = Field(ge=1)
+    #: an absence is long-term once it lasts longer than this
+    long_term_after: Duration
     long_term_citation: str
     exclusion_citation: str
 
@@ -118,6 +142,9 @@ class DaysAction(Model):
 class FitNoteAction(Model):
     from_calendar_day: int = Field(ge=1)
     due_within_days: int = Field(ge=0)
+    #: a certificate from the first day when sickness immediately follows
+    #: annual leave (soj-ma-1.5 18.3)
+    from_day_one_after_leave: bool = False
     citation: str
 
 
@@ -131,6 +158,18 @@ class WorkingDaysAction(Model):
     citation: str
 
 
+class WindowAction(Model):
+    days: int | None = Field(default=None, ge=1)
+    working_days: int | None = Field(default=None, ge=1)
+    citation: str
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "WindowAction":
+        if (self.days is None) == (self.working_days is None):
+            raise ValueError("give exactly one of days, working_days")
+        return self
+
+
 class Actions(Model):
     """The deadlines the policy sets; an absent entry is an action the policy
     does not ask for."""
@@ -142,7 +181,8 @@ class Actions(Model):
     medical_suspension_review: DaysAction | None = None
     formal_meeting_notice: DaysAction | None = None
     final_review_evidence: WorkingDaysAction | None = None
-    appeal_window: DaysAction | None = None
+    appeal_window: "WindowAction | None" = None
+    outcome_letter: WorkingDaysAction | None = None
     wellbeing_conversation: MonthsAction | None = None
 
 
@@ -225,8 +265,12 @@ class Rulebook(Model):
     short_term: ShortTerm
     long_term: LongTerm
     actions: Actions
-    sick_pay: SickPayTerms
-    annual_leave: AnnualLeaveTerms
+    #: information only, never a review: counts a manager may want to see
+    #: (the North West toolkit's "concerns")
+    concerns: tuple[CountingRule, ...] = ()
+    #: pay and leave terms, where the rulebook's organisation sets them
+    sick_pay: SickPayTerms | None = None
+    annual_leave: AnnualLeaveTerms | None = None
     #: filled in by the loader: SHA-256 of the file the rules were read from
     content_hash: str = ""
 

@@ -25,7 +25,7 @@ from domain.events import (
 )
 from domain.history import Absence
 from domain.rulebook import Rulebook
-from projections.episodes import reaches_day
+from projections.episodes import reaches_day, threshold_day
 from projections.sick_pay import SickPay
 from projections.view import EmployeeView
 
@@ -115,7 +115,8 @@ def _long_term_contact(view: EmployeeView, rulebook: Rulebook, meetings: list[Me
     if rule is None or not ongoing:
         return []
     absence = ongoing[-1]
-    became = reaches_day(absence, rulebook.episodes.long_term_after_days, view.as_of)
+    threshold = threshold_day(absence.first_day, rulebook.episodes.long_term_after, view.calendar)
+    became = reaches_day(absence, threshold, view.as_of)
     if became is None:
         return []
     contacts = [m.date for m in meetings if absence.first_day <= m.date]
@@ -125,10 +126,10 @@ def _long_term_contact(view: EmployeeView, rulebook: Rulebook, meetings: list[Me
 
 
 def _sick_pay_review(view: EmployeeView, rulebook: Rulebook, meetings: list[MeetingHeld],
-                     sick_pay: SickPay) -> list[Action]:
+                     sick_pay: SickPay | None) -> list[Action]:
     rule = rulebook.actions.sick_pay_review
     ongoing = [a for a in view.absences if a.ongoing_on(view.as_of)]
-    drop = sick_pay.half_pay_from or sick_pay.nil_pay_from
+    drop = sick_pay and (sick_pay.half_pay_from or sick_pay.nil_pay_from)
     if rule is None or not ongoing or drop is None:
         return []
     absence = ongoing[-1]
@@ -193,7 +194,7 @@ def _wellbeing(view: EmployeeView, rulebook: Rulebook, meetings: list[MeetingHel
                    rule.citation, "annual")]
 
 
-def actions_due(view: EmployeeView, rulebook: Rulebook, sick_pay: SickPay) -> list[Action]:
+def actions_due(view: EmployeeView, rulebook: Rulebook, sick_pay: SickPay | None) -> list[Action]:
     """Every action relevant on `as_of`, by due date."""
     meetings = view.of_type(MeetingHeld)
     actions = (

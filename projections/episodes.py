@@ -15,14 +15,22 @@ from datetime import date, timedelta
 
 from domain.calendar import WorkingCalendar
 from domain.history import Absence
+from domain.rulebook import Duration
 
 
-def reaches_day(absence: Absence, days_after_start: int, as_of: date) -> date | None:
-    """When, as known on `as_of`, the absence was seen to reach
-    `first_day + days_after_start`: the day itself if the employee was still
-    absent then, or the receipt of a fit note covering it, whichever is
-    earlier (W22 11.1.2 "exceeds or is expected to exceed")."""
-    threshold = absence.first_day + timedelta(days=days_after_start)
+def threshold_day(first_day: date, duration: Duration, calendar: WorkingCalendar) -> date:
+    """The first day on which an absence from `first_day` has lasted longer
+    than `duration`: day N+1, or the (N+1)th working day of the absence."""
+    if duration.days is not None:
+        return first_day + timedelta(days=duration.days)
+    return calendar.add_working_days(first_day - timedelta(days=1), duration.working_days + 1)
+
+
+def reaches_day(absence: Absence, threshold: date, as_of: date) -> date | None:
+    """When, as known on `as_of`, the absence was seen to reach `threshold`:
+    the day itself if the employee was still absent then, or the receipt of a
+    fit note covering it, whichever is earlier (W22 11.1.2 "exceeds or is
+    expected to exceed")."""
     dates = []
     if threshold <= absence.last_day_by(as_of) and threshold <= as_of:
         dates.append(threshold)
@@ -43,6 +51,11 @@ class Episode:
     @property
     def first_day(self) -> date:
         return self.absences[0].first_day
+
+    @property
+    def certified(self) -> bool:
+        """Covered by a fit note (soj-ma-1.5 7.5: a medical certificate)."""
+        return any(a.fit_notes for a in self.absences)
 
     @property
     def absence_ids(self) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ from projections.actions import actions_due
 from projections.episodes import link
 from projections.leave import annual_leave
 from projections.sick_pay import sick_pay
-from projections.triggers import evaluate_tracks
+from projections.triggers import concerns, evaluate_tracks
 from projections.view import EmployeeView
 
 BRADFORD_WEEKS = 52
@@ -39,16 +39,17 @@ def bradford_factor(view: EmployeeView, rulebook: Rulebook) -> int:
 
 def evaluate_view(view: EmployeeView, rulebook: Rulebook) -> dict[str, Any]:
     tracks = evaluate_tracks(view, rulebook)
-    pay = sick_pay(view, rulebook.sick_pay)
+    pay = sick_pay(view, rulebook.sick_pay) if rulebook.sick_pay else None
     ended = view.employment_ended
     employed = ended is None or view.as_of <= ended
     short, long = tracks.short_term, tracks.long_term
     long_level, ongoing = long.current()
-    lost_12m, episodes_12m = tracks.counter_12m
+    lost_12m, episodes_12m = tracks.counts_12m
     return {
         "employee_id": view.employee_id,
         "policy": rulebook.id,
         "policy_hash": rulebook.content_hash,
+        "warnings": [provisional_warning(rulebook)] if rulebook.provisional else [],
         "as_of": view.as_of.isoformat(),
         "known_at": _timestamp(view.known_at),
         "employment_ended": ended.isoformat() if ended else None,
@@ -67,11 +68,22 @@ def evaluate_view(view: EmployeeView, rulebook: Rulebook) -> dict[str, Any]:
             },
         },
         "reviews_due": [r.as_dict() for r in tracks.reviews_due] if employed else [],
+        "concerns": [c.as_dict() for c in concerns(tracks, rulebook)],
         "actions": [a.as_dict(view.as_of) for a in actions_due(view, rulebook, pay)],
-        "sick_pay": pay.as_dict(),
-        "annual_leave": annual_leave(view, rulebook.annual_leave).as_dict(),
+        "sick_pay": pay.as_dict() if pay else NOT_COVERED,
+        "annual_leave": annual_leave(view, rulebook.annual_leave).as_dict() if rulebook.annual_leave
+        else NOT_COVERED,
         "bradford_factor": bradford_factor(view, rulebook),
     }
+
+
+#: pay or leave for a rulebook whose organisation's terms it does not hold
+NOT_COVERED = {"band": None, "note": "not covered by this rulebook: see the employee's terms and conditions"}
+
+
+def provisional_warning(rulebook: Rulebook) -> str:
+    return (f"rulebook {rulebook.id} is provisional: its thresholds are not the issued policy's "
+            f"and must be replaced by the organisation's before decisions rest on them")
 
 
 def evaluate(history: Iterable[Fact], registry: RulebookRegistry, as_of: date,

@@ -1,37 +1,48 @@
 """The trigger engine: which review is due on each track, and why.
 
 A pure function of the employee's view (events known at `known_at`, in
-effect by `as_of`) and a rulebook. The two tracks of W22 11.1 are simulated
-through time: between review meetings each track looks for the first day a
-rule of its next stage fires; a review held moves the track's level and
-restarts its counting (SPEC 5.1).
+effect by `as_of`) and a rulebook. The two tracks (W22 11.1; soj-ma-1.5 8,
+9) are simulated through time: between review meetings each track looks for
+the first day a rule of its next stage fires; a review held, or a policy
+transition with a level mapping, moves the track's level and restarts its
+counting (SPEC 5, 6).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
 from domain.calendar import WorkingCalendar, add_months
-from domain.events import MeetingHeld, PatternOfAbsenceIdentified, TriggerAdjusted
+from domain.events import (
+    EmployeeRegistered,
+    MeetingHeld,
+    PatternOfAbsenceIdentified,
+    PolicyAssigned,
+    RoleChanged,
+    TriggerAdjusted,
+)
 from domain.history import Absence
 from domain.rulebook import STAGE_OF_REVIEW, CountingRule, Rulebook, ShortTermStage
-from projections.episodes import Episode, link, reaches_day
+from projections.episodes import Episode, link, reaches_day, threshold_day
 from projections.view import EmployeeView
 
 ONE_DAY = timedelta(days=1)
 REVIEW_OF_STAGE = {stage: kind for kind, stage in STAGE_OF_REVIEW.items()}
+WindowStart = Callable[[date], date]
 
 
 @dataclass(frozen=True)
 class Firing:
-    """A rule met: what it counted, against which threshold, over which window."""
+    """A rule evaluated: what it counted, against which threshold, over
+    which window, and the day it was met (None: not met)."""
 
     rule: str
     citation: str
-    fired_on: date
+    fired_on: date | None
     counted: float
     threshold: float
     window_from: date
@@ -42,7 +53,7 @@ class Firing:
         return {
             "rule": self.rule, "citation": self.citation,
             "counted": _number(self.counted), "threshold": _number(self.threshold),
-            "fired_on": self.fired_on.isoformat(),
+            "fired_on": self.fired_on.isoformat() if self.fired_on else None,
             "window": {"from": self.window_from.isoformat(), "to": self.window_to.isoformat()},
             "absences": list(self.absences),
         }
@@ -72,10 +83,8 @@ class ReviewDue:
 
 
 def _first_review(firings: list[Firing], stage: int, track: str) -> ReviewDue | None:
-    if not firings:
-        return None
-    firings.sort(key=lambda f: (f.fired_on, f.rule))
-    return ReviewDue(stage, track, firings[0].fired_on, tuple(firings))
+    met = sorted((f for f in firings if f.fired_on is not None), key=lambda f: (f.fired_on, f.rule))
+    return ReviewDue(stage, track, met[0].fired_on, tuple(met)) if met else None  # type: ignore[arg-type]
 
 
 class Thresholds:
@@ -85,6 +94,10 @@ class Thresholds:
     def __init__(self, calendar: WorkingCalendar, adjustments: list[TriggerAdjusted]) -> None:
         self.calendar = calendar
         self.adjustments = adjustments
+        ends = [a.until + ONE_DAY for a in adjustments if a.until is not None]
+        #: days a threshold can fall with no new absence: an adjustment ends,
+        #: or the working pattern (the pro-rata base) changes
+        self.change_days = sorted(set(ends + calendar.pattern_starts))
 
     def on(self, rule: CountingRule, day: date) -> float:
         value = rule.threshold.value(self.calendar.days_per_week(day))
@@ -92,64 +105,83 @@ class Thresholds:
             if adjustment.from_ <= day and (adjustment.until is None or day <= adjustment.until):
                 if rule.measure == "working_days_lost":
                     value = value * (adjustment.days_multiplier or 1) + (adjustment.extra_days or 0)
-                elif rule.measure == "episodes":
+                elif rule.measure != "patterns":
                     value += adjustment.extra_episodes or 0
         return value
 
-    def change_days(self) -> list[date]:
-        """Days a threshold can fall with no new absence: an adjustment ends,
-        or the working pattern (the pro-rata base) changes."""
-        ends = [a.until + ONE_DAY for a in self.adjustments if a.until is not None]
-        return sorted(set(ends + self.calendar.pattern_starts))
-
 
 class Counter:
-    """Counts one measure over windows, for the days a count can change."""
+    """Counts each measure over windows, and knows the days a count can rise."""
 
-    def __init__(self, episodes: list[Episode], patterns: list[date]) -> None:
+    def __init__(self, episodes: list[Episode], patterns: list[date], starts: list[date]) -> None:
         self.episodes = sorted(episodes, key=lambda e: e.first_day)
-        self.starts = [e.first_day for e in self.episodes]
+        self.first_days = [e.first_day for e in self.episodes]
+        self.uncertified = [e for e in self.episodes if not e.certified]
+        self.uncertified_days = [e.first_day for e in self.uncertified]
         self.patterns = sorted(patterns)
         self.lost_days = sorted(day for e in self.episodes for day in e.lost_days)
+        #: employment start, transfers and promotions (soj-ma-1.5 8.2.1)
+        self.starts = sorted(starts)
+
+    def _rises(self, measure: str) -> list[date]:
+        return {"episodes": self.first_days, "new_starter_episodes": self.first_days,
+                "uncertificated_episodes": self.uncertified_days, "patterns": self.patterns,
+                "working_days_lost": self.lost_days}[measure]
 
     def candidates(self, measure: str, low: date, high: date, also: list[date]) -> list[date]:
         """The days within [low, high] on which a rule on `measure` can first
         be met: when the count rises, or on one of the days in `also`."""
-        source = {"episodes": self.starts, "patterns": self.patterns,
-                  "working_days_lost": self.lost_days}[measure]
+        source = self._rises(measure)
         days = source[bisect_left(source, low):bisect_right(source, high)]
         return sorted(set(days).union(d for d in also if low <= d <= high))
 
-    def in_window(self, start: date, end: date) -> list[Episode]:
-        """Episodes counted in a window: those whose first day falls in it."""
-        return self.episodes[bisect_left(self.starts, start):bisect_right(self.starts, end)]
+    def start_before(self, day: date) -> date:
+        index = bisect_right(self.starts, day)
+        return self.starts[index - 1] if index else date.min
 
     def count(self, measure: str, start: date, end: date) -> tuple[int, tuple[str, ...]]:
         if measure == "patterns":
             return bisect_right(self.patterns, end) - bisect_left(self.patterns, start), ()
-        episodes = self.in_window(start, end)
+        pool, days = ((self.uncertified, self.uncertified_days) if measure == "uncertificated_episodes"
+                      else (self.episodes, self.first_days))
+        episodes = pool[bisect_left(days, start):bisect_right(days, end)]
         ids = tuple(i for e in episodes for i in e.absence_ids)
-        if measure == "episodes":
-            return len(episodes), ids
-        return sum(e.lost_between(start, end) for e in episodes), ids
+        if measure == "working_days_lost":
+            return sum(e.lost_between(start, end) for e in episodes), ids
+        return len(episodes), ids
 
 
 def first_firing(rule: CountingRule, counter: Counter, thresholds: Thresholds,
-                 low: date, high: date, window_start) -> Firing | None:
-    """The first day in [low, high] on which `rule` is met, where
-    `window_start(day)` is the first day of the window ending that day."""
-    for day in counter.candidates(rule.measure, low, high, thresholds.change_days()):
-        start = window_start(day)
-        counted, ids = counter.count(rule.measure, start, day)
-        threshold = thresholds.on(rule, day)
-        if counted >= threshold:
-            return Firing(rule.id, rule.citation, day, counted, threshold, start, day, ids)
-    return None
+                 low: date, high: date, window_start: WindowStart) -> Firing:
+    """The rule evaluated over [low, high]: its first day met, or, when it is
+    never met, the count on `high` (what an explanation shows)."""
+    # `low` too: a count may already stand at its threshold when counting resumes.
+    also = thresholds.change_days + ([low] if low > date.min else [])
+    for day in counter.candidates(rule.measure, low, high, also):
+        firing = _evaluate(rule, counter, thresholds, day, window_start)
+        if firing.fired_on is not None:
+            return firing
+    return replace(_evaluate(rule, counter, thresholds, max(low, high), window_start), fired_on=None)
+
+
+def _evaluate(rule: CountingRule, counter: Counter, thresholds: Thresholds, day: date,
+              window_start: WindowStart) -> Firing:
+    start = window_start(day)
+    if rule.measure == "new_starter_episodes":
+        # Only within `months` of starting, transferring or being promoted.
+        began = counter.start_before(day)
+        start = max(start, began) if day < add_months(began, rule.months) else day + ONE_DAY
+    counted, ids = counter.count(rule.measure, start, day) if start <= day else (0, ())
+    threshold = thresholds.on(rule, day)
+    met = day if counted >= threshold else None
+    return Firing(rule.id, rule.citation, met, counted, threshold, min(start, day), day, ids)
 
 
 @dataclass
 class ShortTermTrack:
-    """W22 11.1.1: levels 0-3, rolling triggers at level 0, monitoring after a review."""
+    """Short-term levels 0-3: rolling triggers at level 0; after a review,
+    the next stage's triggers within its monitoring period (W22 11.1.1;
+    soj-ma-1.5 8.2-8.5)."""
 
     rulebook: Rulebook
     counter: Counter
@@ -161,60 +193,91 @@ class ShortTermTrack:
     segment_start: date = date.min
     due: ReviewDue | None = None
     closed: bool = False
+    #: when the current case began: the first trigger or review taking the
+    #: employee off level 0 (a "new case" for policy transitions, SPEC 6)
+    case_start: date | None = None
 
-    def _stage(self) -> ShortTermStage:
-        return self.rulebook.short_term_stage[min(self.level + 1, len(self.rulebook.short_term.stages))]
+    def next_stage(self) -> ShortTermStage | None:
+        stages = self.rulebook.short_term.stages
+        return self.rulebook.short_term_stage[min(self.level + 1, len(stages))] if stages else None
+
+    def rule_windows(self, horizon: date) -> Iterator[tuple[CountingRule, date, date, WindowStart]]:
+        """Each rule of the next stage with the days it may fire on, up to
+        `horizon`, and the start of the window ending on a given day."""
+        stage = self.next_stage()
+        if stage is None:
+            return
+        if self.monitoring_start is None:
+            low = max(self.segment_start, self.count_from)
+            for rule in stage.rules:
+                yield rule, low, horizon, self._rolling_start(rule.months)
+            return
+        assert self.monitoring_until is not None
+        start = self.monitoring_start
+        low, high = max(self.segment_start, start), min(horizon, self.monitoring_until - ONE_DAY)
+        for rule in stage.rules:
+            if stage.counting == "monitoring":
+                yield rule, low, min(high, add_months(start, rule.months) - ONE_DAY), lambda _day, s=start: s
+            else:
+                yield rule, low, high, self._rolling_start(rule.months)
+
+    def evaluate_rules(self, horizon: date) -> list[Firing]:
+        return [first_firing(rule, self.counter, self.thresholds, low, high, window_start)
+                for rule, low, high, window_start in self.rule_windows(horizon)]
 
     def advance(self, horizon: date) -> None:
         """Look for the next stage's trigger up to `horizon` (inclusive)."""
         while self.due is None and not self.closed:
-            stage = self._stage()
-            if stage.counting == "rolling" or self.monitoring_start is None:
-                low = max(self.segment_start, self.count_from)
-                firings = [
-                    f for rule in stage.rules
-                    if (f := first_firing(rule, self.counter, self.thresholds, low, horizon,
-                                          self._rolling_start(rule.months)))
-                ]
-                self.due = _first_review(firings, stage.stage, "short_term")
+            stage = self.next_stage()
+            if stage is None:
                 return
-            assert self.monitoring_until is not None
-            start = self.monitoring_start
-            low = max(self.segment_start, start)
-            last_monitored = self.monitoring_until - ONE_DAY
-            firings = [
-                f for rule in stage.rules
-                if (f := first_firing(rule, self.counter, self.thresholds, low,
-                                      min(horizon, last_monitored, add_months(start, rule.months) - ONE_DAY),
-                                      lambda _day: start))
-            ]
-            self.due = _first_review(firings, stage.stage, "short_term")
-            if self.due is not None or horizon < self.monitoring_until:
+            self.due = _first_review(self.evaluate_rules(horizon), stage.stage, "short_term")
+            if self.due is not None and self.level == 0:
+                self.case_start = self.due.triggered_on
+            if self.due is not None or self.monitoring_until is None or horizon < self.monitoring_until:
                 return
-            # 12 months in monitoring without a trigger: out of monitoring (W22 11.1).
+            # The monitoring period ended without a trigger: out of monitoring (W22 11.1).
             self.level = 0
+            self.case_start = None
             self.segment_start = self.monitoring_until
             self.monitoring_start = self.monitoring_until = None
 
-    def _rolling_start(self, months: int):
+    def _rolling_start(self, months: int) -> WindowStart:
         return lambda day: max(add_months(day, -months) + ONE_DAY, self.count_from)
+
+    def _monitor(self, start: date, months: int | None) -> None:
+        self.monitoring_start = start
+        self.monitoring_until = add_months(start, months or self.rulebook.short_term.monitoring_months)
 
     def hold(self, meeting: MeetingHeld, stage: int, escalation_citation: str) -> None:
         start = meeting.monitoring_start or meeting.date
-        months = meeting.monitoring_months or self.rulebook.short_term.monitoring_months
         self.due = None
         self.segment_start = meeting.date
         self.count_from = start
         if meeting.outcome == "no_further_action":
             if self.level > 0:
-                self.monitoring_start, self.monitoring_until = start, add_months(start, months)
+                self._monitor(start, meeting.monitoring_months)
             return
+        self.case_start = self.case_start or meeting.date
         self.level = stage
-        self.monitoring_start, self.monitoring_until = start, add_months(start, months)
+        self._monitor(start, meeting.monitoring_months)
         if meeting.outcome in ("dismissal", "ill_health_retirement"):
             self.closed = True
         elif meeting.outcome == "escalate" and stage < 3:
             self.due = _escalated(stage, "short_term", meeting, escalation_citation)
+
+    def transfer(self, assignment: PolicyAssigned, level: int) -> None:
+        """Carried over to this policy at `level` (SPEC 6): its monitoring
+        starts afresh on the transition day, so new thresholds never reach
+        back to absences managed under the old policy."""
+        self.due = None
+        self.level = level
+        self.segment_start = self.count_from = assignment.effective
+        if level > 0:
+            self.case_start = self.case_start or assignment.effective
+            self._monitor(assignment.effective, None)
+        else:
+            self.case_start = self.monitoring_start = self.monitoring_until = None
 
 
 def _escalated(stage: int, track: str, meeting: MeetingHeld, citation: str,
@@ -226,19 +289,23 @@ def _escalated(stage: int, track: str, meeting: MeetingHeld, citation: str,
 
 @dataclass
 class LongTermTrack:
-    """W22 11.1.2: reviews at 4, 8 and 20 weeks of one continuous absence,
-    progressive, resumed after a return within 3 months (11.3)."""
+    """Reviews as one continuous absence lasts (W22 11.1.2: 4, 8 and 20 weeks;
+    soj-ma-1.5 9.1.1: over 20 working days), progressive, resumed after a
+    return within the resume window (W22 11.3)."""
 
     rulebook: Rulebook
     absences: list[Absence]  # trigger-eligible, by first day
+    calendar: WorkingCalendar
     as_of: date
     levels: dict[str, int] = field(default_factory=dict)
     last_review: dict[str, date] = field(default_factory=dict)
     due: ReviewDue | None = None
     closed: bool = False
+    case_start: date | None = None
 
     def became_long_term(self, absence: Absence) -> date | None:
-        return reaches_day(absence, self.rulebook.episodes.long_term_after_days, self.as_of)
+        threshold = threshold_day(absence.first_day, self.rulebook.episodes.long_term_after, self.calendar)
+        return reaches_day(absence, threshold, self.as_of)
 
     def absence_on(self, day: date) -> Absence | None:
         """The absence a long-term review held on `day` is about."""
@@ -264,8 +331,35 @@ class LongTermTrack:
     def _lapsed(self, absence: Absence, horizon: date) -> bool:
         """A long-term review not held by the day after the employee's return
         lapses: back at work, they revert to the short-term track (W22 11.3);
-        the stage reached still counts for the 3-month rule."""
+        the stage reached still counts for the resume rule."""
         return absence.last_day is not None and absence.last_day + ONE_DAY < horizon
+
+    def _absence(self, due: ReviewDue) -> Absence:
+        absence_id = due.rules[0].absences[0]
+        return next(a for a in self.absences if a.absence_id == absence_id)
+
+    def next_firing(self, absence: Absence, horizon: date) -> tuple[int, Firing] | None:
+        """The absence's next stage evaluated up to `horizon`."""
+        stage_no = self.level_of(absence) + 1
+        if stage_no not in self.rulebook.long_term_stage:
+            return None
+        stage = self.rulebook.long_term_stage[stage_no]
+        threshold = threshold_day(absence.first_day, stage.after, self.calendar)
+        reached = reaches_day(absence, threshold, min(horizon, self.as_of))
+        triggered = max(reached, self.last_review.get(absence.absence_id, date.min)) if reached else None
+        if triggered is not None and triggered > horizon:
+            triggered = None
+        # Counted: calendar days absent, or expected to be by the fit notes
+        # received, on the day the review became due (or on `horizon`).
+        seen_on = triggered or horizon
+        expected = [absence.last_day_by(seen_on)] + [
+            n.covers_to for n in absence.fit_notes if n.received_on <= seen_on
+        ]
+        days = (max(expected) - absence.first_day).days + 1
+        firing = Firing(f"long-term-stage{stage_no}", stage.citation, triggered, days,
+                        (threshold - absence.first_day).days + 1, absence.first_day, max(expected),
+                        (absence.absence_id,))
+        return stage_no, firing
 
     def advance(self, horizon: date) -> None:
         if self.due is not None and self._lapsed(self._absence(self.due), horizon):
@@ -278,31 +372,14 @@ class LongTermTrack:
                 break
             if self._lapsed(absence, horizon):
                 continue
-            stage_no = self.level_of(absence) + 1
-            if stage_no not in self.rulebook.long_term_stage:
-                continue
-            stage = self.rulebook.long_term_stage[stage_no]
-            reached = reaches_day(absence, stage.after_days, min(horizon, self.as_of))
-            if reached is None:
-                continue
-            triggered = max(reached, self.last_review.get(absence.absence_id, date.min))
-            if triggered <= horizon:
-                # Counted: calendar days absent, or expected to be by the fit
-                # notes received, on the day the review became due.
-                expected = [absence.last_day_by(triggered)] + [
-                    n.covers_to for n in absence.fit_notes if n.received_on <= triggered
-                ]
-                days = (max(expected) - absence.first_day).days + 1
-                firing = Firing(f"long-term-stage{stage_no}", stage.citation, triggered,
-                                days, stage.after_days + 1, absence.first_day, max(expected),
-                                (absence.absence_id,))
-                candidates.append(ReviewDue(stage_no, "long_term", triggered, (firing,)))
+            evaluated = self.next_firing(absence, horizon)
+            if evaluated is not None and evaluated[1].fired_on is not None:
+                stage_no, firing = evaluated
+                candidates.append(ReviewDue(stage_no, "long_term", firing.fired_on, (firing,)))
         if candidates:
             self.due = min(candidates, key=lambda r: r.triggered_on)
-
-    def _absence(self, due: ReviewDue) -> Absence:
-        absence_id = due.rules[0].absences[0]
-        return next(a for a in self.absences if a.absence_id == absence_id)
+            if self.due.stage == 1:
+                self.case_start = self.due.triggered_on
 
     def hold(self, meeting: MeetingHeld, stage: int, escalation_citation: str) -> None:
         absence = self.absence_on(meeting.date)
@@ -312,12 +389,20 @@ class LongTermTrack:
         level = self.level_of(absence)
         if meeting.outcome != "no_further_action":
             level = stage
+            self.case_start = self.case_start or meeting.date
         self.levels[absence.absence_id] = level
         self.last_review[absence.absence_id] = meeting.date
         if meeting.outcome in ("dismissal", "ill_health_retirement"):
             self.closed = True
         elif meeting.outcome == "escalate" and stage < 3:
             self.due = _escalated(stage, "long_term", meeting, escalation_citation, absence.absence_id)
+
+    def transfer(self, assignment: PolicyAssigned, level: int) -> None:
+        absence = self.absence_on(assignment.effective)
+        self.due = None
+        if absence is not None and absence.ongoing_on(assignment.effective):
+            self.levels[absence.absence_id] = level
+            self.last_review[absence.absence_id] = assignment.effective
 
     def current(self) -> tuple[int, Absence | None]:
         """The long-term level on `as_of`: that of the ongoing absence, else 0
@@ -332,12 +417,20 @@ class LongTermTrack:
 class TrackStatus:
     short_term: ShortTermTrack
     long_term: LongTermTrack
-    counter_12m: tuple[int, int]  # working days lost, episodes in the rolling 12 months
+    counter: Counter
+    as_of: date
 
     @property
     def reviews_due(self) -> list[ReviewDue]:
         due = [d for d in (self.short_term.due, self.long_term.due) if d is not None]
         return sorted(due, key=lambda d: (d.triggered_on, d.track))
+
+    @property
+    def counts_12m(self) -> tuple[int, int]:
+        """Working days lost and episodes in the rolling 12 months (SPEC 8)."""
+        year_start = add_months(self.as_of, -12) + ONE_DAY
+        return (self.counter.count("working_days_lost", year_start, self.as_of)[0],
+                self.counter.count("episodes", year_start, self.as_of)[0])
 
 
 def _meeting_track(meeting: MeetingHeld, stage: int, short: ShortTermTrack, long: LongTermTrack) -> str:
@@ -358,32 +451,49 @@ def _meeting_track(meeting: MeetingHeld, stage: int, short: ShortTermTrack, long
     return "short_term"
 
 
+def _starts(view: EmployeeView) -> list[date]:
+    registration: EmployeeRegistered = view.registration
+    return [registration.starts] + [r.effective for r in view.of_type(RoleChanged)]
+
+
 def evaluate_tracks(view: EmployeeView, rulebook: Rulebook) -> TrackStatus:
     as_of = view.as_of
     eligible = [a for a in view.absences if not a.excluded_from_triggers]
-    long = LongTermTrack(rulebook, eligible, as_of)
+    long = LongTermTrack(rulebook, eligible, view.calendar, as_of)
     short_term_absences = [a for a in eligible if long.became_long_term(a) is None]
     episodes = link(short_term_absences, rulebook.episodes.link_same_reason_within_days,
                     view.calendar, as_of)
     patterns = [p.date for p in view.of_type(PatternOfAbsenceIdentified)]
-    counter = Counter(episodes, patterns)
-    thresholds = Thresholds(view.calendar, view.of_type(TriggerAdjusted))
-    short = ShortTermTrack(rulebook, counter, thresholds)
+    counter = Counter(episodes, patterns, _starts(view))
+    short = ShortTermTrack(rulebook, counter, Thresholds(view.calendar, view.of_type(TriggerAdjusted)))
 
-    reviews = sorted(
-        (m for m in view.of_type(MeetingHeld) if m.kind in STAGE_OF_REVIEW),
-        key=lambda m: m.date,
-    )
-    for meeting in reviews:
-        stage = STAGE_OF_REVIEW[meeting.kind]
-        short.advance(meeting.date)
-        long.advance(meeting.date)
-        track = short if _meeting_track(meeting, stage, short, long) == "short_term" else long
-        track.hold(meeting, stage, rulebook.escalation_citation)
+    # Reviews held, and transitions into this rulebook, in date order.
+    changes: list[tuple[date, MeetingHeld | PolicyAssigned]] = [
+        (m.date, m) for m in view.of_type(MeetingHeld) if m.kind in STAGE_OF_REVIEW
+    ] + [(p.effective, p) for p in view.of_type(PolicyAssigned) if p.policy == rulebook.id and p.level_mapping]
+    for day, change in sorted(changes, key=lambda c: c[0]):
+        short.advance(day)
+        long.advance(day)
+        if isinstance(change, PolicyAssigned):
+            mapping = change.level_mapping or {}
+            if "short_term" in mapping:
+                short.transfer(change, mapping["short_term"])
+            if "long_term" in mapping:
+                long.transfer(change, mapping["long_term"])
+            continue
+        stage = STAGE_OF_REVIEW[change.kind]
+        track = short if _meeting_track(change, stage, short, long) == "short_term" else long
+        track.hold(change, stage, rulebook.escalation_citation)
     short.advance(as_of)
     long.advance(as_of)
+    return TrackStatus(short, long, counter, as_of)
 
-    year_start = add_months(as_of, -12) + ONE_DAY
-    lost, _ = counter.count("working_days_lost", year_start, as_of)
-    count, _ = counter.count("episodes", year_start, as_of)
-    return TrackStatus(short, long, (lost, count))
+
+def concerns(status: TrackStatus, rulebook: Rulebook) -> list[Firing]:
+    """The rulebook's information-only counts on `as_of` (never a review)."""
+    counter, as_of = status.counter, status.as_of
+    return [
+        _evaluate(rule, counter, status.short_term.thresholds, as_of,
+                  lambda day, months=rule.months: add_months(day, -months) + ONE_DAY)
+        for rule in rulebook.concerns
+    ]

@@ -20,7 +20,7 @@ def rule(measure, threshold, months=12):
 
 def counter(*spans, patterns=()):
     absences = [Absence(f"A{i}", first, last, f"S{10 + i}") for i, (first, last) in enumerate(spans)]
-    return Counter(link(absences, 7, CAL, date(2026, 12, 31)), list(patterns))
+    return Counter(link(absences, 7, CAL, date(2026, 12, 31)), list(patterns), [date(2015, 1, 5)])
 
 
 def rolling(months):
