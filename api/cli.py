@@ -20,7 +20,7 @@ from api.render import status_text, worklist_text
 from domain.application import AttendanceLedger, apply_case
 from domain.casefile import load_case
 from domain.exceptions import LedgerError
-from domain.rulebook import RulebookRegistry
+from domain.rulebook import RulebookError, RulebookRegistry
 from projections.status import evaluate, to_json
 from projections.worklist import worklist
 
@@ -71,7 +71,7 @@ def _print_status(status: dict, output: Format, registry: RulebookRegistry) -> N
 def evaluate_case(case: Path, as_of: AsOf, known_at: KnownAt = None, policy: Policy = None,
                   output: FormatOpt = Format.json) -> None:
     """Evaluate a case file without writing anything."""
-    registry = RulebookRegistry.load()
+    registry = RulebookRegistry.configured()
     employee, _, _ = apply_case(load_case(case), registry)
     status = evaluate(employee.facts, registry, _day(as_of, "--as-of"), _moment(known_at), policy)
     _print_status(status, output, registry)
@@ -110,7 +110,7 @@ def main() -> None:
     configure_logging()
     try:
         app()  # usage errors: typer answers them itself, with exit status 2
-    except LedgerError as error:
+    except (LedgerError, RulebookError) as error:
         typer.echo(f"error: {error}", err=True)
         sys.exit(2)
     except FileNotFoundError as error:

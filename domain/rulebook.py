@@ -10,6 +10,7 @@ decision can say exactly which rules it was made under.
 from __future__ import annotations
 
 import hashlib
+import os
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
@@ -120,7 +121,9 @@ class LongTermStage(Model):
 
 
 class LongTerm(Model):
-    resume_within_months: int = Field(ge=0, le=24)
+    #: a new absence this soon after returning from long-term absence resumes
+    #: the stage reached; None: the policy has no such rule
+    resume_within_months: int | None = Field(default=None, ge=1, le=24)
     resume_citation: str
     stages: tuple[LongTermStage, ...]
 
@@ -159,8 +162,12 @@ class WorkingDaysAction(Model):
 
 
 class WindowAction(Model):
+    """A period after a final review: calendar or working days."""
+
     days: int | None = Field(default=None, ge=1)
     working_days: int | None = Field(default=None, ge=1)
+    #: which final reviews open it: those ending in dismissal, or all
+    against: Literal["dismissal", "final_review"] = "dismissal"
     citation: str
 
     @model_validator(mode="after")
@@ -181,8 +188,8 @@ class Actions(Model):
     medical_suspension_review: DaysAction | None = None
     formal_meeting_notice: DaysAction | None = None
     final_review_evidence: WorkingDaysAction | None = None
-    appeal_window: "WindowAction | None" = None
-    outcome_letter: WorkingDaysAction | None = None
+    appeal_window: WindowAction | None = None
+    outcome_letter: WindowAction | None = None
     wellbeing_conversation: MonthsAction | None = None
 
 
@@ -287,6 +294,23 @@ class RulebookError(ValueError):
     """A rulebook file that does not validate; the message names the file and field."""
 
 
+def _line_of(text: str, location: tuple) -> int:
+    """The line of a YAML document holding the value at `location` (or the
+    deepest part of it that exists), for an error a person can find."""
+    node = yaml.compose(text)
+    for part in location:
+        if isinstance(node, yaml.MappingNode):
+            found = [value for key, value in node.value if key.value == str(part)]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            found = [node.value[part]]
+        else:
+            found = []
+        if not found:
+            break
+        node = found[0]
+    return node.start_mark.line + 1
+
+
 def parse_rulebook(text: str, origin: str) -> Rulebook:
     try:
         data = yaml.safe_load(text)
@@ -296,27 +320,43 @@ def parse_rulebook(text: str, origin: str) -> Rulebook:
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        raise RulebookError(f"{origin}: {where}: {first['msg']}") from error
+        line = _line_of(text, first["loc"])
+        raise RulebookError(f"{origin} line {line}: {where}: {first['msg']}") from error
     digest = hashlib.sha256(text.encode()).hexdigest()
     return rulebook.model_copy(update={"content_hash": digest})
 
 
 class RulebookRegistry:
-    """The rulebooks a ledger knows, by id."""
+    """The rulebooks a ledger knows, by id: those shipped with the product,
+    then the organisation's own (a directory of YAML files, ATTENDANCE_RULEBOOKS),
+    which replace a shipped rulebook of the same id - as an organisation
+    replaces V5.13's provisional values with its issued ones (SPEC 5.2)."""
 
     def __init__(self, rulebooks: list[Rulebook]) -> None:
         self._by_id = {r.id: r for r in rulebooks}
 
     @classmethod
     def load(cls, *directories: Path) -> "RulebookRegistry":
-        found = []
         shipped = resources.files("domain") / "rulebooks"
-        paths = [p for p in shipped.iterdir() if p.name.endswith(".yaml")]
+        by_id = {r.id: r for r in _read(p for p in shipped.iterdir() if p.name.endswith(".yaml"))}
+        own: dict[str, str] = {}
         for directory in directories:
-            paths.extend(sorted(Path(directory).glob("*.yaml")))
-        for path in sorted(paths, key=lambda p: p.name):
-            found.append(parse_rulebook(path.read_text(encoding="utf-8"), path.name))
-        return cls(found)
+            if not Path(directory).is_dir():
+                raise RulebookError(f"{directory}: rulebook directory not found")
+            for path in sorted(Path(directory).glob("*.yaml")):
+                [rulebook] = _read([path])
+                if rulebook.id in own:
+                    raise RulebookError(f"{path.name}: rulebook id {rulebook.id!r} is also in {own[rulebook.id]}")
+                own[rulebook.id] = path.name
+                by_id[rulebook.id] = rulebook
+        return cls(list(by_id.values()))
+
+    @classmethod
+    def configured(cls) -> "RulebookRegistry":
+        """The shipped rulebooks plus those in ATTENDANCE_RULEBOOKS (one or
+        more directories, separated as in PATH)."""
+        setting = os.environ.get("ATTENDANCE_RULEBOOKS", "")
+        return cls.load(*(Path(d) for d in setting.split(os.pathsep) if d))
 
     @property
     def ids(self) -> list[str]:
@@ -329,3 +369,7 @@ class RulebookRegistry:
         if policy not in self._by_id:
             raise UnknownPolicy(policy, self.ids)
         return self._by_id[policy]
+
+
+def _read(paths) -> list[Rulebook]:
+    return [parse_rulebook(p.read_text(encoding="utf-8"), p.name) for p in sorted(paths, key=lambda p: p.name)]

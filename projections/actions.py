@@ -16,6 +16,8 @@ from typing import Any
 
 from domain.calendar import add_months
 from domain.events import (
+    AnnualLeaveBooked,
+    AnnualLeaveCancelled,
     AppealLodged,
     MedicalSuspensionEnded,
     MedicalSuspensionStarted,
@@ -24,13 +26,15 @@ from domain.events import (
     MeetingScheduled,
 )
 from domain.history import Absence
-from domain.rulebook import Rulebook
+from domain.rulebook import Rulebook, WindowAction
 from projections.episodes import reaches_day, threshold_day
 from projections.sick_pay import SickPay
 from projections.view import EmployeeView
 
 ONE_DAY = timedelta(days=1)
 FORMAL_MEETINGS = ("formal_review", "final_review")
+#: deadlines that outlive employment (an appeal against dismissal)
+AFTER_EMPLOYMENT = frozenset({"appeal_window", "outcome_letter"})
 #: obligations about the present (not a past deadline): listed however old
 STANDING = frozenset({"wellbeing_conversation", "long_term_contact", "medical_suspension_review"})
 
@@ -85,8 +89,11 @@ def _fit_notes(view: EmployeeView, rulebook: Rulebook) -> list[Action]:
     if rule is None:
         return []
     actions = []
+    leave_ends = _leave_ends(view) if rule.from_day_one_after_leave else set()
     for absence in view.absences:
-        required_from = absence.first_day + timedelta(days=rule.from_calendar_day - 1)
+        after_leave = view.calendar.add_working_days(absence.first_day, -1) in leave_ends or \
+            absence.first_day - ONE_DAY in leave_ends
+        required_from = absence.first_day + timedelta(days=0 if after_leave else rule.from_calendar_day - 1)
         last = absence.last_day_by(view.as_of)
         if last < required_from:
             continue
@@ -99,6 +106,11 @@ def _fit_notes(view: EmployeeView, rulebook: Rulebook) -> list[Action]:
             actions.append(Action("fit_note", uncovered + timedelta(days=rule.due_within_days), False,
                                   rule.citation, absence.absence_id))
     return actions
+
+
+def _leave_ends(view: EmployeeView) -> set[date]:
+    withdrawn = {c.leave_id for c in view.of_type(AnnualLeaveCancelled)}
+    return {b.to for b in view.of_type(AnnualLeaveBooked) if b.leave_id not in withdrawn}
 
 
 def _first_uncovered(absence: Absence, start: date, end: date) -> date | None:
@@ -170,15 +182,29 @@ def _meeting_deadlines(view: EmployeeView, rulebook: Rulebook, meetings: list[Me
         if evidence is not None and meeting.kind == "final_review" and upcoming:
             due = view.calendar.add_working_days(meeting.date, -evidence.working_days)
             actions.append(Action("final_review_evidence", due, False, evidence.citation, meeting.meeting_id))
-    window = rulebook.actions.appeal_window
-    if window is not None:
-        lodged = {a.against: a.date for a in view.of_type(AppealLodged)}
-        for meeting in meetings:
-            if meeting.outcome == "dismissal":
-                subject = meeting.meeting_id or f"{meeting.kind} on {meeting.date}"
-                actions.append(Action("appeal_window", meeting.date + timedelta(days=window.days),
-                                      subject in lodged, window.citation, subject,
-                                      lodged.get(subject), overdue_possible=False))
+    actions += _after_final_review(view, meetings, "appeal_window", rulebook.actions.appeal_window,
+                                   {a.against: a.date for a in view.of_type(AppealLodged)})
+    actions += _after_final_review(view, meetings, "outcome_letter", rulebook.actions.outcome_letter, {})
+    return actions
+
+
+def _after_final_review(view: EmployeeView, meetings: list[MeetingHeld], kind: str,
+                        window: WindowAction | None, done: dict[str, date]) -> list[Action]:
+    """A period opened by a final review: the employee's appeal window
+    (W22 11.11; soj-ma-1.5 8.5.7) or the written outcome (soj-ma-1.5 8.5.5).
+    Neither can be overdue for the manager: one is the employee's, and the
+    ledger records no letters."""
+    if window is None:
+        return []
+    actions = []
+    for meeting in meetings:
+        if meeting.kind != "final_review" or (window.against == "dismissal" and meeting.outcome != "dismissal"):
+            continue
+        subject = meeting.meeting_id or f"{meeting.kind} on {meeting.date}"
+        due = (meeting.date + timedelta(days=window.days) if window.days is not None
+               else view.calendar.add_working_days(meeting.date, window.working_days or 0))
+        actions.append(Action(kind, due, subject in done, window.citation, subject, done.get(subject),
+                              overdue_possible=False))
     return actions
 
 
@@ -206,7 +232,7 @@ def actions_due(view: EmployeeView, rulebook: Rulebook, sick_pay: SickPay | None
     )
     ended = view.employment_ended
     if ended is not None:
-        actions = [a for a in actions if a.kind == "appeal_window" or a.due_by <= ended]
+        actions = [a for a in actions if a.kind in AFTER_EMPLOYMENT or a.due_by <= ended]
     horizon = add_months(view.as_of, -12)
     relevant = [a for a in actions if a.due_by > horizon or a.kind in STANDING]
     return sorted(relevant, key=lambda a: (a.due_by, a.kind, a.subject))

@@ -321,11 +321,11 @@ class LongTermTrack:
         earlier = [a for a in self.absences if a.first_day < absence.first_day]
         if not earlier:
             return 0
-        previous = earlier[-1]
-        if previous.last_day is None or self.became_long_term(previous) is None:
+        previous, months = earlier[-1], self.rulebook.long_term.resume_within_months
+        if months is None or previous.last_day is None or self.became_long_term(previous) is None:
             return 0
         returned = previous.last_day + ONE_DAY
-        window = add_months(returned, self.rulebook.long_term.resume_within_months)
+        window = add_months(returned, months)
         return self.level_of(previous) if absence.first_day <= window else 0
 
     def _lapsed(self, absence: Absence, horizon: date) -> bool:

@@ -1,13 +1,14 @@
 """Each V6 rule kind on its own, through the engine's building blocks."""
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
 from domain.calendar import WorkingCalendar, add_months
 from domain.events import TriggerAdjusted
 from domain.history import Absence
-from domain.rulebook import CountingRule, RulebookError, Threshold, parse_rulebook
+from domain.rulebook import CountingRule, RulebookError, RulebookRegistry, Threshold, parse_rulebook
 from projections.episodes import link
 from projections.triggers import Counter, Thresholds, first_firing
 
@@ -74,11 +75,40 @@ def test_a_rule_must_give_its_threshold_in_the_unit_of_its_measure():
         rule("episodes", {"working_days": 4})
 
 
-def test_a_rulebook_file_that_does_not_validate_names_the_field(registry):
-    text = (registry.get("sath-w22-v6").model_dump_json())
-    broken = text.replace('"monitoring_months":12', '"monitoring_months":0')
-    with pytest.raises(RulebookError, match=r"^custom\.yaml: short_term\.monitoring_months: Input should be"):
-        parse_rulebook(broken, "custom.yaml")
+SHIPPED = Path(__file__).parents[2] / "domain" / "rulebooks" / "sath-w22-v6.yaml"
+
+
+def test_a_rulebook_file_that_does_not_validate_names_the_line_and_field():
+    text = SHIPPED.read_text().replace("monitoring_months: 12", "monitoring_months: 0")
+    line = next(n for n, l in enumerate(text.splitlines(), 1) if "monitoring_months: 0" in l)
+    with pytest.raises(RulebookError, match=rf"^custom\.yaml line {line}: short_term\.monitoring_months: Input should"):
+        parse_rulebook(text, "custom.yaml")
+
+
+def test_an_organisation_s_rulebook_replaces_the_shipped_one_of_the_same_id(tmp_path):
+    own = SHIPPED.read_text().replace("provisional: false", "provisional: true")
+    (tmp_path / "ours.yaml").write_text(own)
+    registry = RulebookRegistry.load(tmp_path)
+    assert registry.get("sath-w22-v6").provisional
+    assert registry.get("sath-w22-v6").content_hash != RulebookRegistry.load().get("sath-w22-v6").content_hash
+
+
+def test_two_of_an_organisation_s_rulebooks_may_not_share_an_id(tmp_path):
+    (tmp_path / "a.yaml").write_text(SHIPPED.read_text())
+    (tmp_path / "b.yaml").write_text(SHIPPED.read_text())
+    with pytest.raises(RulebookError, match="^b.yaml: rulebook id 'sath-w22-v6' is also in a.yaml"):
+        RulebookRegistry.load(tmp_path)
+
+
+def test_a_missing_rule_field_is_reported_at_its_rule():
+    text = SHIPPED.read_text().replace("          citation: sath-w22-v6 11.1.1 stage 1 (4 episodes", "          note: (4 episodes")
+    with pytest.raises(RulebookError, match=r"line \d+: short_term\.stages\.0\.rules\.1\.citation: Field required"):
+        parse_rulebook(text, "x.yaml")
+
+
+def test_every_shipped_rulebook_loads(registry):
+    assert registry.ids == ["nw-wam-2024", "sath-w22-v5.13", "sath-w22-v6", "soj-ma-1.5"]
+    assert registry.get("sath-w22-v5.13").provisional
 
 
 def test_rulebooks_are_identified_by_content_hash(registry):
