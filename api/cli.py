@@ -14,14 +14,21 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from api.logging import configure_logging
-from api.render import status_text, worklist_text
+from api.render import explain_text, replay_csv, replay_text, status_text, transition_text, worklist_text
 from domain.application import AttendanceLedger, apply_case
 from domain.casefile import load_case
+from domain.events import PolicyAssigned
 from domain.exceptions import LedgerError
 from domain.rulebook import RulebookError, RulebookRegistry
-from projections.status import evaluate, to_json
+from projections.explain import explain_view
+from projections.replay import replay
+from projections.status import evaluate, provisional_warning, to_json
+from projections.transition import transition_candidates
+from projections.view import EmployeeView
 from projections.worklist import worklist
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -60,10 +67,9 @@ Policy = Annotated[Optional[str], typer.Option("--policy", help="evaluate under 
 FormatOpt = Annotated[Format, typer.Option("--format", help="json or text")]
 
 
-def _print_status(status: dict, output: Format, registry: RulebookRegistry) -> None:
-    if registry.get(status["policy"]).provisional:
-        typer.echo(f"warning: rulebook {status['policy']} is provisional: its thresholds are not "
-                   "the issued policy's", err=True)
+def _print_status(status: dict, output: Format) -> None:
+    for warning in status["warnings"]:
+        typer.echo(f"warning: {warning}", err=True)
     typer.echo(to_json(status) if output is Format.json else status_text(status))
 
 
@@ -74,7 +80,7 @@ def evaluate_case(case: Path, as_of: AsOf, known_at: KnownAt = None, policy: Pol
     registry = RulebookRegistry.configured()
     employee, _, _ = apply_case(load_case(case), registry)
     status = evaluate(employee.facts, registry, _day(as_of, "--as-of"), _moment(known_at), policy)
-    _print_status(status, output, registry)
+    _print_status(status, output)
 
 
 @app.command("import")
@@ -95,7 +101,7 @@ def employee_status(employee_id: str, as_of: AsOf, known_at: KnownAt = None, pol
     ledger = AttendanceLedger()
     status = evaluate(ledger.history(employee_id), ledger.registry, _day(as_of, "--as-of"),
                       _moment(known_at), policy)
-    _print_status(status, output, ledger.registry)
+    _print_status(status, output)
 
 
 @app.command("worklist")
@@ -104,6 +110,82 @@ def show_worklist(as_of: AsOf, known_at: KnownAt = None, output: FormatOpt = For
     ledger = AttendanceLedger()
     items = worklist(ledger.histories(), ledger.registry, _day(as_of, "--as-of"), _moment(known_at))
     typer.echo(json.dumps(items, indent=2) if output is Format.json else worklist_text(items))
+
+
+class ReplayFormat(str, Enum):
+    text = "text"
+    json = "json"
+    csv = "csv"
+
+
+def _progress(label: str, items: list):
+    """Items with a progress bar on stderr when it is a terminal."""
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()) as bar:
+        yield from bar.track(items)
+
+
+@app.command("replay")
+def replay_ledger(policy: Annotated[str, typer.Option("--policy", help="the rulebook to replay under")],
+                  compare: Annotated[Optional[str], typer.Option("--compare", help="a second rulebook")] = None,
+                  as_of: Annotated[Optional[str], typer.Option("--as-of", help="default: today")] = None,
+                  known_at: KnownAt = None, output: Annotated[ReplayFormat, typer.Option("--format")] =
+                  ReplayFormat.text) -> None:
+    """Replay the whole ledger under a policy, optionally beside another. Writes nothing."""
+    ledger = AttendanceLedger()
+    policies = [policy] + ([compare] if compare else [])
+    for rulebook in (ledger.registry.get(p) for p in policies):
+        if rulebook.provisional:
+            typer.echo(f"warning: {provisional_warning(rulebook)}", err=True)
+    day = _day(as_of, "--as-of") if as_of else date.today()
+    histories = ledger.histories()
+    result = replay(_progress("replaying", histories), ledger.registry, policies, day, _moment(known_at))
+    if output is ReplayFormat.json:
+        typer.echo(json.dumps(result.as_dict(), indent=2))
+    elif output is ReplayFormat.csv:
+        typer.echo(replay_csv(result), nl=False)
+    else:
+        typer.echo(replay_text(result))
+
+
+@app.command("transition-review")
+def transition_review(
+    old: Annotated[str, typer.Option("--from", help="the policy cases are managed under now")],
+    new: Annotated[str, typer.Option("--to", help="the policy they may move to")],
+    as_of: AsOf,
+    apply: Annotated[bool, typer.Option("--apply", help="record PolicyAssigned for the cases listed")] = False,
+    employees: Annotated[Optional[list[str]], typer.Option("--employee", help="apply to these only")] = None,
+    output: FormatOpt = Format.text,
+) -> None:
+    """List cases under one policy at an informal or formal stage (or new since
+    the other took effect), with both statuses; --apply moves them."""
+    ledger = AttendanceLedger()
+    day = _day(as_of, "--as-of")
+    candidates = transition_candidates(ledger.histories(), ledger.registry, old, new, day)
+    typer.echo(json.dumps([c.as_dict() for c in candidates], indent=2) if output is Format.json
+               else transition_text(candidates, old, new))
+    if not apply:
+        return
+    chosen = [c for c in candidates if not employees or c.employee_id in employees]
+    unknown = set(employees or []) - {c.employee_id for c in candidates}
+    if unknown:
+        raise typer.BadParameter(f"not among the cases listed: {', '.join(sorted(unknown))}",
+                                 param_hint="--employee")
+    for candidate in chosen:
+        ledger.record_event(candidate.employee_id, PolicyAssigned(
+            effective=day, policy=new, level_mapping=candidate.mapping, actor="transition-review",
+            reason=f"transition review from {old}: {candidate.reason}"))
+    typer.echo(f"recorded PolicyAssigned ({new}) for {len(chosen)} employees", err=True)
+
+
+@app.command("explain")
+def explain_employee(employee_id: str, as_of: AsOf, known_at: KnownAt = None, policy: Policy = None,
+                     output: FormatOpt = Format.text) -> None:
+    """Why the employee's status is what it is: rules, numbers, events, decisions."""
+    ledger = AttendanceLedger()
+    view = EmployeeView.of(ledger.history(employee_id), _day(as_of, "--as-of"), _moment(known_at))
+    explanation = explain_view(view, ledger.registry.get(policy or view.policy), ledger.registry)
+    typer.echo(to_json(explanation) if output is Format.json else explain_text(explanation))
 
 
 def main() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 LEVELS = {0: "none", 1: "informal (stage 1)", 2: "formal (stage 2)", 3: "final (stage 3)"}
@@ -57,4 +59,84 @@ def worklist_text(items: list[dict[str, Any]]) -> str:
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)) + "  citation"]
     for row in rows:
         lines.append("  ".join(str(v).ljust(w) for v, w in zip(row[:4], widths)) + f"  {row[4]}")
+    return "\n".join(lines)
+
+
+def _table(header: tuple[str, ...], rows: list[tuple]) -> list[str]:
+    widths = [max([len(h)] + [len(str(r[i])) for r in rows]) for i, h in enumerate(header)]
+    return ["  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip() for row in [header, *rows]]
+
+
+def replay_text(result) -> str:
+    summary = result.as_dict()
+    lines = [f"Replay on {summary['as_of']}" + (f" as known at {summary['known_at']}" if summary["known_at"] else "")]
+    for policy, totals in summary["totals"].items():
+        due = ", ".join(f"{k}: {v}" for k, v in totals["reviews_due"].items()) or "none"
+        lines.append(f"  {policy}: {totals['employees']} employees, {totals['with_review_due']} with a review due, "
+                     f"{totals['formal_processes']} formal processes; reviews due by track and stage: {due}")
+    if "comparison" in summary:
+        for key, value in summary["comparison"].items():
+            lines.append(f"  {key.replace('_', ' ')}: {value}")
+        first, second = result.policies
+        rows = [(e["employee_id"], "; ".join(e[first]["reviews_due"]) or "-",
+                 "; ".join(e[second]["reviews_due"]) or "-") for e in result.differences]
+        if rows:
+            lines += ["", *_table(("employee", first, second), rows)]
+    return "\n".join(lines)
+
+
+def replay_csv(result) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    columns = ("short_term_level", "long_term_level", "reviews_due", "formal_process")
+    writer.writerow(["employee_id", "manager_id", "policy_in_force",
+                     *(f"{p}:{c}" for p in result.policies for c in columns), "differs"])
+    for row in result.employees:
+        writer.writerow([row["employee_id"], row["manager_id"] or "", row["policy_in_force"],
+                         *("; ".join(row[p][c]) if c == "reviews_due" else row[p][c]
+                           for p in result.policies for c in columns), row["differs"]])
+    return buffer.getvalue()
+
+
+def transition_text(candidates, old: str, new: str) -> str:
+    if not candidates:
+        return f"No case under {old} to review."
+    rows = [(c.employee_id, c.manager_id or "-",
+             f"ST {c.old['levels']['short_term']} / LT {c.old['levels']['long_term']}",
+             "; ".join(c.old["reviews_due"]) or "-",
+             f"ST {c.new['levels']['short_term']} / LT {c.new['levels']['long_term']}",
+             "; ".join(c.new["reviews_due"]) or "-", c.reason) for c in candidates]
+    return "\n".join(_table(("employee", "manager", f"{old} levels", f"{old} due", f"{new} levels",
+                             f"{new} due", "why listed"), rows))
+
+
+def explain_text(explanation: dict[str, Any]) -> str:
+    policy = explanation["policy"]
+    lines = [f"Employee {explanation['employee_id']} on {explanation['as_of']}"
+             + (f", as known at {explanation['known_at']}" if explanation["known_at"] else ", as known now"),
+             f"Policy {policy['id']} ({policy['title']}), rulebook sha256 {policy['content_hash']}"]
+    lines += [f"WARNING: {w}" for w in explanation["warnings"]]
+    short, long = explanation["tracks"]["short_term"], explanation["tracks"]["long_term"]
+    lines.append(f"Levels: short-term {short['level']}, long-term {long['level']}")
+    lines.append("Rules evaluated (the next stage on each track):")
+    for rule in explanation["rules_evaluated"]:
+        verdict = f"MET on {rule['fired_on']}" if rule["met"] else "not met"
+        lines.append(f"  - {rule['track']} stage {rule['stage']} {rule['rule']}: {rule['counted']} counted against "
+                     f"{rule['threshold']} from {rule['window']['from']} to {rule['window']['to']}: {verdict} "
+                     f"[{rule['citation']}]")
+    lines.append("Reviews due:" if explanation["reviews_due"] else "Reviews due: none")
+    for review in explanation["reviews_due"]:
+        lines.append(f"  - stage {review['stage']} {review['kind']} ({review['track']}) from {review['triggered_on']}")
+    lines.append("Events counted:")
+    for event in explanation["events_counted"]:
+        lines.append(f"  - #{event['event_id']} {event['type']} effective {event['effective']}, "
+                     f"recorded {event['recorded_at']}")
+    for decision in explanation["decisions"]:
+        same = {True: "rulebook unchanged since", False: "RULEBOOK CHANGED since", None: "rulebook not recorded"}
+        lines.append(f"Decision #{decision['event_id']}: {decision['kind']} on {decision['date']}, "
+                     f"{decision['outcome']}, under {decision['policy']} ({same[decision['rulebook_unchanged_since']]})")
+    open_actions = [a for a in explanation["actions"] if not a["done"]]
+    for action in open_actions:
+        lines.append(f"Action: {'OVERDUE ' if action['overdue'] else ''}{action['kind']} for {action['subject']} "
+                     f"by {action['due_by']} [{action['citation']}]")
     return "\n".join(lines)

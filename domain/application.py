@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,13 +26,16 @@ from domain.employee import Employee, employee_uuid
 from domain.events import (
     EmployeeRegistered,
     Fact,
+    MeetingHeld,
     PolicyAssigned,
     SicknessReported,
     parse_fact,
 )
 from domain.exceptions import EmployeeNotFound, InvalidEvent, UnknownAbsence
 from domain.history import known_order
-from domain.rulebook import RulebookRegistry
+from domain.rulebook import STAGE_OF_REVIEW, RulebookRegistry
+from projections.status import evaluate_view
+from projections.view import EmployeeView, NotYetKnown
 
 log = structlog.get_logger("attendance.ledger")
 
@@ -101,7 +103,7 @@ class AttendanceLedger(Application):
         if isinstance(fact, PolicyAssigned):
             self._check_policy(fact.policy, "policy")
         employee = self.employee(employee_id)
-        employee.record(fact)
+        employee.record(stamp_decision(employee, fact, self.registry))
         self.save(employee)
         event_id = employee.facts[-1].event_id
         log.info("event_recorded", employee=employee_id, event_type=fact.type, event_id=event_id,
@@ -131,14 +133,13 @@ class AttendanceLedger(Application):
     def history(self, employee_id: str) -> list[Fact]:
         return list(self.employee(employee_id).facts)
 
-    def histories(self, batch: int = 5000) -> Iterator[list[Fact]]:
+    def histories(self, batch: int = 5000) -> list[list[Fact]]:
         """Every employee's history, read in one pass over the ledger's
         notification log (not one aggregate load per employee)."""
         by_employee: dict[UUID, list[dict[str, Any]]] = defaultdict(list)
         for notification in self.ledger_notifications(batch):
             by_employee[notification.originator_id].append(self.mapper.to_domain_event(notification).fact)
-        for payloads in by_employee.values():
-            yield [parse_fact(p) for p in payloads]
+        return [[parse_fact(p) for p in payloads] for payloads in by_employee.values()]
 
     def ledger_notifications(self, batch: int = 5000):
         start = 1
@@ -196,13 +197,32 @@ def apply_case(case: CaseFile, registry: RulebookRegistry,
             held += 1
             continue
         try:
-            employee.record(fact)
+            employee.record(stamp_decision(employee, fact, registry))
         except UnknownAbsence as error:
             raise _reported_later(error, case).at(f"events[{index}]") from None
         except InvalidEvent as error:
             raise error.at(f"events[{index}]") from None
         stored += 1
     return employee, stored + (existing is None), held
+
+
+def stamp_decision(employee: Employee, fact: Fact, registry: RulebookRegistry) -> Fact:
+    """A review meeting with the policy, rulebook hash and status in force
+    when it was held, as the ledger knew them when it was recorded."""
+    if not isinstance(fact, MeetingHeld) or fact.kind not in STAGE_OF_REVIEW or fact.policy is not None:
+        return fact
+    try:
+        view = EmployeeView.of(employee.facts, fact.date, fact.recorded_at)
+    except NotYetKnown:  # a meeting imported as recorded before the registration
+        view = EmployeeView.of(employee.facts, fact.date)
+    rulebook = registry.get(view.policy)
+    status = evaluate_view(view, rulebook)
+    shown = {
+        "levels": {track: status["tracks"][track]["level"] for track in ("short_term", "long_term")},
+        "reviews_due": [{k: r[k] for k in ("stage", "kind", "track", "triggered_on")} for r in status["reviews_due"]],
+    }
+    return fact.model_copy(update={"policy": rulebook.id, "rulebook_hash": rulebook.content_hash,
+                                   "status_shown": shown})
 
 
 def _reported_later(error: UnknownAbsence, case: CaseFile) -> InvalidEvent:

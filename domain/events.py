@@ -77,6 +77,8 @@ class Fact(BaseModel):
     #: the payload field holding the day the fact took effect in the world;
     #: `recorded_at` defaults to the end of that day on import.
     effective_field: ClassVar[str | None] = None
+    #: fields the ledger fills in when it records the fact
+    stamped_by_ledger: ClassVar[frozenset[str]] = frozenset()
 
     # Ledger-assigned ids are the event's number in the employee's stream;
     # an id chosen by the recorder must start with a letter (Employee.record).
@@ -105,10 +107,11 @@ class Fact(BaseModel):
     @cached_property
     def fingerprint(self) -> str:
         """Identity of the fact's content for idempotent import: the payload
-        and `recorded_at`, not who imported it nor the ledger-assigned id."""
+        and `recorded_at`, not who imported it, the ledger-assigned id nor
+        what the ledger adds when recording it."""
         content = self.model_dump(
             mode="json", by_alias=True, exclude_none=True,
-            exclude={"event_id", "actor", "correlation_id"},
+            exclude={"event_id", "actor", "correlation_id", *self.stamped_by_ledger},
         )
         canonical = json.dumps({"type": self.type, **content}, sort_keys=True)
         return hashlib.sha256(canonical.encode()).hexdigest()
@@ -437,6 +440,7 @@ class MeetingScheduled(Fact):
 
 class MeetingHeld(Fact):
     effective_field = "date"
+    stamped_by_ledger = frozenset({"policy", "rulebook_hash", "status_shown"})
 
     meeting_id: str | None = None
     kind: MeetingKind
@@ -447,6 +451,11 @@ class MeetingHeld(Fact):
     monitoring_months: int | None = Field(default=None, ge=1, le=24)
     attended: bool | None = None
     note: str | None = None
+    # A review is a decision: the ledger records the rules it was taken under
+    # and the status the manager saw then, so an audit can compare (SPEC 6).
+    policy: str | None = None
+    rulebook_hash: str | None = None
+    status_shown: dict[str, Any] | None = None
 
 
 class MeetingCancelled(Fact):

@@ -18,7 +18,7 @@ from projections.actions import actions_due
 from projections.episodes import link
 from projections.leave import annual_leave
 from projections.sick_pay import sick_pay
-from projections.triggers import concerns, evaluate_tracks
+from projections.triggers import TrackStatus, concerns, evaluate_tracks
 from projections.view import EmployeeView
 
 BRADFORD_WEEKS = 52
@@ -37,8 +37,8 @@ def bradford_factor(view: EmployeeView, rulebook: Rulebook) -> int:
     return len(episodes) ** 2 * lost
 
 
-def evaluate_view(view: EmployeeView, rulebook: Rulebook) -> dict[str, Any]:
-    tracks = evaluate_tracks(view, rulebook)
+def evaluate_view(view: EmployeeView, rulebook: Rulebook, tracks: TrackStatus | None = None) -> dict[str, Any]:
+    tracks = tracks or evaluate_tracks(view, rulebook)
     pay = sick_pay(view, rulebook.sick_pay) if rulebook.sick_pay else None
     ended = view.employment_ended
     employed = ended is None or view.as_of <= ended
@@ -60,9 +60,11 @@ def evaluate_view(view: EmployeeView, rulebook: Rulebook) -> dict[str, Any]:
                 "episodes_12m": episodes_12m,
                 "monitoring_start": _day(short.monitoring_start),
                 "monitoring_until": _day(short.monitoring_until),
+                "case_start": _day(short.case_start if short.level or short.due else None),
             },
             "long_term": {
                 "level": long_level,
+                "case_start": _day(long.case_start if long_level or long.due else None),
                 "current_absence_days": (view.as_of - ongoing.first_day).days + 1 if ongoing else 0,
                 "current_absence_id": ongoing.absence_id if ongoing else None,
             },

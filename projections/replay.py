@@ -1,0 +1,117 @@
+"""Replay the ledger under a policy, and compare two (SPEC 6).
+
+What-if only: nothing is written. For each employee, the levels and reviews
+due under each rulebook; for the population, how many have a review due and
+how many formal processes (a formal or final review due) each policy would
+start - the North West toolkit's KPI question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from domain.events import Fact
+from domain.rulebook import RulebookRegistry
+from projections.status import evaluate_view
+from projections.view import EmployeeView, NotYetKnown
+
+FORMAL = 2  # stages 2 and 3 are the formal process
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One employee under one rulebook."""
+
+    short_term_level: int
+    long_term_level: int
+    reviews_due: tuple[str, ...]  # "stage 2 formal_review (short_term)"
+    formal: bool
+
+    @classmethod
+    def of(cls, status: dict[str, Any]) -> "Outcome":
+        due = status["reviews_due"]
+        return cls(status["tracks"]["short_term"]["level"], status["tracks"]["long_term"]["level"],
+                   tuple(f"stage {r['stage']} {r['kind']} ({r['track']})" for r in due),
+                   any(r["stage"] >= FORMAL for r in due))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"short_term_level": self.short_term_level, "long_term_level": self.long_term_level,
+                "reviews_due": list(self.reviews_due), "formal_process": self.formal}
+
+
+@dataclass
+class Totals:
+    employees: int = 0
+    with_review_due: int = 0
+    formal_processes: int = 0
+    reviews_due: dict[str, int] = field(default_factory=dict)  # by "track stage N"
+
+    def add(self, outcome: Outcome, status: dict[str, Any]) -> None:
+        self.employees += 1
+        self.with_review_due += bool(outcome.reviews_due)
+        self.formal_processes += outcome.formal
+        for review in status["reviews_due"]:
+            key = f"{review['track']} stage {review['stage']}"
+            self.reviews_due[key] = self.reviews_due.get(key, 0) + 1
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"employees": self.employees, "with_review_due": self.with_review_due,
+                "formal_processes": self.formal_processes, "reviews_due": dict(sorted(self.reviews_due.items()))}
+
+
+@dataclass
+class Replay:
+    as_of: date
+    known_at: datetime | None
+    policies: list[str]
+    totals: dict[str, Totals]
+    employees: list[dict[str, Any]]
+
+    @property
+    def differences(self) -> list[dict[str, Any]]:
+        return [e for e in self.employees if e["differs"]]
+
+    def as_dict(self) -> dict[str, Any]:
+        summary: dict[str, Any] = {
+            "as_of": self.as_of.isoformat(),
+            "known_at": self.known_at.isoformat().replace("+00:00", "Z") if self.known_at else None,
+            "policies": self.policies,
+            "totals": {p: t.as_dict() for p, t in self.totals.items()},
+        }
+        if len(self.policies) == 2:
+            first, second = (self.totals[p] for p in self.policies)
+            summary["comparison"] = {
+                "employees_differing": len(self.differences),
+                f"formal_processes_not_started_under_{self.policies[0]}":
+                    max(0, second.formal_processes - first.formal_processes),
+                f"formal_processes_not_started_under_{self.policies[1]}":
+                    max(0, first.formal_processes - second.formal_processes),
+            }
+        summary["employees"] = self.differences if len(self.policies) == 2 else self.employees
+        return summary
+
+
+def replay(histories: Iterable[list[Fact]], registry: RulebookRegistry, policies: list[str], as_of: date,
+           known_at: datetime | None = None, progress: Callable[[], None] = lambda: None) -> Replay:
+    rulebooks = [registry.get(p) for p in policies]
+    totals = {p: Totals() for p in policies}
+    rows = []
+    for history in histories:
+        progress()
+        try:
+            view = EmployeeView.of(history, as_of, known_at)
+        except NotYetKnown:
+            continue
+        outcomes = {}
+        for rulebook in rulebooks:
+            status = evaluate_view(view, rulebook)
+            outcomes[rulebook.id] = outcome = Outcome.of(status)
+            totals[rulebook.id].add(outcome, status)
+        rows.append({"employee_id": view.employee_id, "manager_id": view.manager_id, "policy_in_force": view.policy,
+                     **{p: o.as_dict() for p, o in outcomes.items()},
+                     "differs": len(set(outcomes.values())) > 1})
+    rows.sort(key=lambda r: r["employee_id"])
+    return Replay(as_of, known_at, policies, totals, rows)
