@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -104,3 +105,84 @@ def test_logs_carry_the_employee_but_never_the_reason(workdir):
     lines = [json.loads(line) for line in done.stderr.splitlines()]
     assert any(line.get("employee") == "E1" for line in lines)
     assert "S13" not in done.stderr and "S25" not in done.stderr
+
+
+def test_replay_compares_two_policies_as_text_json_and_csv(workdir):
+    run("import", "e1.json", cwd=workdir)
+    text = run("replay", "--policy", "sath-w22-v6", "--compare", "nw-wam-2024", "--as-of", "2025-10-01",
+               cwd=workdir)
+    assert "sath-w22-v6: 1 employees, 1 with a review due, 0 formal processes" in text.stdout
+    assert re.search(r"^E1 +stage 1 informal_review \(short_term\) +-$", text.stdout, re.MULTILINE)
+    summary = json.loads(run("replay", "--policy", "nw-wam-2024", "--compare", "sath-w22-v6", "--as-of",
+                             "2025-10-01", "--format", "json", cwd=workdir).stdout)
+    assert summary["comparison"]["employees_differing"] == 1
+    table = run("replay", "--policy", "sath-w22-v6", "--as-of", "2025-10-01", "--format", "csv", cwd=workdir)
+    assert table.stdout.splitlines()[1].startswith("E1,MGR1,sath-w22-v6,0,0,stage 1 informal_review (short_term)")
+
+
+def test_replay_under_a_provisional_rulebook_warns(workdir):
+    run("import", "e1.json", cwd=workdir)
+    done = run("replay", "--policy", "sath-w22-v5.13", "--as-of", "2025-10-01", cwd=workdir)
+    assert "warning: rulebook sath-w22-v5.13 is provisional" in done.stderr
+
+
+def test_evaluate_under_another_policy(workdir):
+    done = run("evaluate", "e1.json", "--as-of", "2025-10-01", "--policy", "nw-wam-2024", cwd=workdir)
+    status = json.loads(done.stdout)
+    assert status["policy"] == "nw-wam-2024" and status["reviews_due"] == []
+
+
+def test_transition_review_lists_then_applies_once(workdir):
+    (workdir / "old.json").write_text(json.dumps(case("OLD1", *absence("A1", "2025-05-06", "2025-05-07"),
+                                                      *absence("A2", "2025-07-09", "2025-07-10", "S16"),
+                                                      *absence("A3", "2025-09-09", "2025-09-10", "S25"),
+                                                      policy="sath-w22-v5.13")))
+    run("import", "old.json", cwd=workdir)
+    review = ["transition-review", "--from", "sath-w22-v5.13", "--to", "sath-w22-v6", "--as-of", "2025-09-30"]
+    listed = run(*review, "--format", "json", cwd=workdir)
+    [row] = json.loads(listed.stdout)
+    assert row["employee_id"] == "OLD1" and row["reason"].startswith("new case since 2025-04-23")
+    applied = run(*review, "--apply", cwd=workdir)
+    assert "recorded PolicyAssigned (sath-w22-v6) for 1 employees" in applied.stderr
+    assert run(*review, "--apply", cwd=workdir).stdout.strip() == "No case under sath-w22-v5.13 to review."
+    status = json.loads(run("status", "OLD1", "--as-of", "2025-10-01", cwd=workdir).stdout)
+    assert status["policy"] == "sath-w22-v6"
+
+
+def test_explain_names_rules_numbers_events_and_is_reproducible(workdir):
+    run("import", "e1.json", cwd=workdir)
+    args = ["explain", "E1", "--as-of", "2025-10-01", "--known-at", "2025-12-01T00:00:00Z", "--format", "json"]
+    first, second = (run(*args, cwd=workdir).stdout for _ in range(2))
+    assert first == second
+    explanation = json.loads(first)
+    assert explanation["policy"]["id"] == "sath-w22-v6" and len(explanation["policy"]["content_hash"]) == 64
+    [days] = [r for r in explanation["rules_evaluated"] if r["rule"] == "stage1-working-days-12m"]
+    assert (days["counted"], days["threshold"], days["fired_on"], days["met"]) == (10, 10, "2025-09-05", True)
+    assert [(e["event_id"], e["type"], e["recorded_at"]) for e in explanation["events_counted"]][:2] == [
+        ("2", "SicknessReported", "2025-06-02T23:59:59Z"), ("3", "ReturnedToWork", "2025-06-09T23:59:59Z")]
+    text = run("explain", "E1", "--as-of", "2025-10-01", cwd=workdir).stdout
+    assert "stage1-working-days-12m: 10 counted against 10 from 2024-09-06 to 2025-09-05: MET on 2025-09-05" in text
+
+
+def test_explain_at_an_earlier_known_at_does_not_see_a_later_correction(workdir):
+    corrected = case("C1", *absence("A1", "2025-06-02", "2025-06-09"), *absence("A2", "2025-09-01", "2025-09-05", "S25"),
+                     {"type": "AbsenceAmended", "absence_id": "A2", "first_day_back": "2025-09-08",
+                      "recorded_at": "2025-09-15T11:00:00Z"})
+    (workdir / "c1.json").write_text(json.dumps(corrected))
+    run("import", "c1.json", cwd=workdir)
+    then = json.loads(run("explain", "C1", "--as-of", "2025-10-01", "--known-at", "2025-09-10",
+                          "--format", "json", cwd=workdir).stdout)
+    now = json.loads(run("explain", "C1", "--as-of", "2025-10-01", "--format", "json", cwd=workdir).stdout)
+    assert then["reviews_due"] == [] and "AbsenceAmended" not in [e["type"] for e in then["events_counted"]]
+    assert now["reviews_due"][0]["triggered_on"] == "2025-09-05"
+    assert "AbsenceAmended" in [e["type"] for e in now["events_counted"]]
+
+
+def test_an_organisation_rulebook_directory_is_used_and_checked(workdir):
+    rulebooks = workdir / "rulebooks"
+    rulebooks.mkdir()
+    (rulebooks / "bad.yaml").write_text("id: ours\ntitle: x\n")
+    done = run("evaluate", "e1.json", "--as-of", "2025-10-01", cwd=workdir,
+               env={"ATTENDANCE_RULEBOOKS": str(rulebooks)})
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: bad.yaml line 1: source: Field required")
