@@ -7,6 +7,7 @@ STAMP  := $(VENV)/.installed
 EXAMPLES := $(wildcard examples/*.json examples/*.yaml)
 AS_OF  ?= 2025-11-28
 EMPLOYEES ?= 2000
+REPLAY_EMPLOYEES ?= 100000
 
 .PHONY: run test bench clean postgres-binaries
 
@@ -30,7 +31,7 @@ postgres-binaries:
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
 bench: $(STAMP)
-	$(BIN)/python -m bench.run --employees $(EMPLOYEES) --output BENCHMARKS.md
+	$(BIN)/python -m bench.run --employees $(EMPLOYEES) --replay-employees $(REPLAY_EMPLOYEES) --output BENCHMARKS.md
 
 clean:
 	rm -rf $(VENV) attendance.db *.egg-info

@@ -109,6 +109,9 @@ def show_worklist(as_of: AsOf, known_at: KnownAt = None, output: FormatOpt = For
     """Every review due and action overdue across the ledger, oldest first."""
     ledger = AttendanceLedger()
     items = worklist(ledger.histories(), ledger.registry, _day(as_of, "--as-of"), _moment(known_at))
+    for policy in sorted({i["policy"] for i in items}):
+        if ledger.registry.get(policy).provisional:
+            typer.echo(f"warning: {provisional_warning(ledger.registry.get(policy))}", err=True)
     typer.echo(json.dumps(items, indent=2) if output is Format.json else worklist_text(items))
 
 

@@ -4,9 +4,11 @@ each beside a baseline measured in the same run on the same machine:
 * import (events/s) beside the bare `eventsourcing` library saving a
   trivial aggregate with the same number of events per save;
 * whole-population evaluation (employees/s, events/s) beside a raw SQL
-  read of the same stored events.
+  read of the same stored events;
+* whole-ledger replay under a policy, and comparison of two, over a larger
+  ledger (100,000 employees by default) beside a raw read of its events.
 
-Usage: python -m bench.run [--employees N] [--output BENCHMARKS.md]
+Usage: python -m bench.run [--employees N] [--replay-employees M] [--output BENCHMARKS.md]
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from api.logging import configure_logging
 from bench.population import population
 from domain.application import AttendanceLedger, store_environment
 from domain.casefile import parse_case
+from projections.replay import replay
 from projections.status import evaluate_view
 from projections.view import EmployeeView
 from tests.postgres import PostgresServer
@@ -139,13 +142,48 @@ def run(employees: int) -> list[str]:
     return header + [f"| {' | '.join(row)} |" for row in rows]
 
 
+def replay_population(url: str, policies: list[str]) -> int:
+    ledger = AttendanceLedger(url)
+    result = replay(ledger.histories(), ledger.registry, policies, AS_OF)
+    return result.totals[policies[0]].employees
+
+
+def run_replay(employees: int) -> list[str]:
+    """Whole-ledger replay and comparison (SPEC 6) on an SQLite ledger."""
+    cases = [parse_case(c) for c in population(employees, seed=6)]
+    total = sum(1 + len(c.events) for c in cases)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        url = str(Path(tmp) / "ledger.db")
+        import_seconds, _ = timed(lambda: import_population(url, cases))
+        read_seconds, _ = timed(lambda: raw_read(url))
+        for label, policies in (("replay under sath-w22-v6", ["sath-w22-v6"]),
+                                ("compare sath-w22-v5.13 with sath-w22-v6", ["sath-w22-v5.13", "sath-w22-v6"])):
+            seconds, replayed = timed(lambda: replay_population(url, policies))
+            assert replayed == employees
+            rows.append(("SQLite", label, f"{employees / seconds:,.0f} employees/s, {total / seconds:,.0f} events/s",
+                         f"raw SQL read {total / read_seconds:,.0f} events/s", f"{read_seconds / seconds:.1%}"))
+    return [
+        "",
+        f"Whole-ledger replay: {employees:,} employees, {total:,} events "
+        f"(imported at {total / import_seconds:,.0f} events/s)",
+        "",
+        "| store | measure | Attendance Ledger | baseline (same run) | ledger / baseline |",
+        "|---|---|---|---|---|",
+        *(f"| {' | '.join(row)} |" for row in rows),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--employees", type=int, default=2000)
+    parser.add_argument("--replay-employees", type=int, default=100_000)
     parser.add_argument("--output", type=Path)
     args = parser.parse_args()
     configure_logging()
     lines = run(args.employees)
+    if args.replay_employees:
+        lines += run_replay(args.replay_employees)
     print("\n".join(lines))
     if args.output:
         text = args.output.read_text() if args.output.exists() else ""

@@ -14,7 +14,7 @@ from projections.view import EmployeeView, NotYetKnown
 
 
 def worklist_items(view: EmployeeView, status: dict[str, Any]) -> list[dict[str, Any]]:
-    base = {"employee_id": view.employee_id, "manager_id": view.manager_id}
+    base = {"employee_id": view.employee_id, "manager_id": view.manager_id, "policy": status["policy"]}
     items = [
         {**base, "date": r["triggered_on"], "kind": "review_due",
          "item": f"stage {r['stage']} {r['kind']} due ({r['track']})",
