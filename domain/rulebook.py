@@ -161,20 +161,12 @@ class WorkingDaysAction(Model):
     citation: str
 
 
-class WindowAction(Model):
+class WindowAction(Duration):
     """A period after a final review: calendar or working days."""
 
-    days: int | None = Field(default=None, ge=1)
-    working_days: int | None = Field(default=None, ge=1)
     #: which final reviews open it: those ending in dismissal, or all
     against: Literal["dismissal", "final_review"] = "dismissal"
     citation: str
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> "WindowAction":
-        if (self.days is None) == (self.working_days is None):
-            raise ValueError("give exactly one of days, working_days")
-        return self
 
 
 class Actions(Model):
@@ -201,63 +193,57 @@ class ServiceBand(Model):
     half_months: float = Field(ge=0)
 
 
-class SickPayTerms(Model):
+class LeaveBand(Model):
+    completed_years: int = Field(ge=0)
+    days: float = Field(ge=0)
+
+
+class ByService(Model):
+    """Terms that step up with completed years of service: `bands` start at
+    0 years and ascend; the last band whose requirement is met applies."""
+
+    @model_validator(mode="after")
+    def _bands_ascend(self) -> "ByService":
+        years = [b.completed_years for b in self.bands]  # type: ignore[attr-defined]
+        if not years or years[0] != 0 or years != sorted(set(years)):
+            raise ValueError("bands must start at completed_years 0 and ascend")
+        return self
+
+    def band(self, completed_years: int):
+        return [b for b in self.bands if b.completed_years <= completed_years][-1]  # type: ignore[attr-defined]
+
+
+class SickPayTerms(ByService):
     """Occupational sick pay by completed service (SPEC 7.1)."""
 
-    bands: tuple[ServiceBand, ...] = Field(min_length=1)
+    bands: tuple[ServiceBand, ...]
     #: entitlement months become days at this many days a month, rounded to
     #: the nearest whole day, halves up (365/12: 1 month = 30 days, 6 = 183)
     days_per_month: float = Field(gt=0)
     lookback_months: int = Field(ge=0)
     citation: str
 
-    @model_validator(mode="after")
-    def _bands_ascend(self) -> "SickPayTerms":
-        _ascending_from_zero(self.bands)
-        return self
-
     def entitlement_days(self, completed_years: int) -> tuple[int, int]:
-        band = _band_for(self.bands, completed_years)
+        band = self.band(completed_years)
         return _round_half_up(band.full_months * self.days_per_month), \
             _round_half_up(band.half_months * self.days_per_month)
-
-
-def _ascending_from_zero(bands) -> None:
-    years = [b.completed_years for b in bands]
-    if years[0] != 0 or years != sorted(set(years)):
-        raise ValueError("bands must start at completed_years 0 and ascend")
-
-
-def _band_for(bands, completed_years: int):
-    """The last band whose service requirement is met (bands ascend)."""
-    return [b for b in bands if b.completed_years <= completed_years][-1]
 
 
 def _round_half_up(value: float) -> int:
     return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-class LeaveBand(Model):
-    completed_years: int = Field(ge=0)
-    days: float = Field(ge=0)
-
-
-class AnnualLeaveTerms(Model):
+class AnnualLeaveTerms(ByService):
     """Contractual annual leave by completed service, plus public holidays (SPEC 7.3)."""
 
-    bands: tuple[LeaveBand, ...] = Field(min_length=1)
+    bands: tuple[LeaveBand, ...]
     public_holidays: float = Field(ge=0)
     #: a day of leave is contracted weekly hours divided by this
     days_per_week: float = Field(gt=0)
     citation: str
 
-    @model_validator(mode="after")
-    def _bands_ascend(self) -> "AnnualLeaveTerms":
-        _ascending_from_zero(self.bands)
-        return self
-
     def days(self, completed_years: int) -> float:
-        return _band_for(self.bands, completed_years).days
+        return self.band(completed_years).days
 
 
 class Rulebook(Model):
