@@ -18,13 +18,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from api.logging import configure_logging
-from api.render import explain_text, replay_csv, replay_text, status_text, transition_text, worklist_text
+from api.render import explain_text, pay_csv, replay_csv, replay_text, status_text, transition_text, worklist_text
 from domain.application import AttendanceLedger, apply_case
 from domain.casefile import load_case
 from domain.events import PolicyAssigned
 from domain.exceptions import LedgerError
 from domain.rulebook import RulebookError, RulebookRegistry
 from projections.explain import explain_view
+from projections.pay import PayCalendar
 from projections.replay import replay
 from projections.status import evaluate, provisional_warning, to_json
 from projections.transition import transition_candidates
@@ -189,6 +190,30 @@ def explain_employee(employee_id: str, as_of: AsOf, known_at: KnownAt = None, po
     view = EmployeeView.of(ledger.history(employee_id), _day(as_of, "--as-of"), _moment(known_at))
     explanation = explain_view(view, ledger.registry.get(policy or view.policy), ledger.registry)
     typer.echo(to_json(explanation) if output is Format.json else explain_text(explanation))
+
+
+class PayFormat(str, Enum):
+    json = "json"
+    csv = "csv"
+
+
+@app.command("pay")
+def pay_table(employee_id: str,
+              start: Annotated[str, typer.Option("--from", help="first day (YYYY-MM-DD)")],
+              end: Annotated[str, typer.Option("--to", help="last day (YYYY-MM-DD)")],
+              known_at: KnownAt = None, policy: Policy = None,
+              output: Annotated[PayFormat, typer.Option("--format")] = PayFormat.csv) -> None:
+    """Day by day: status, pay band, SSP and the rule that set each, for payroll."""
+    ledger = AttendanceLedger()
+    first, last = _day(start, "--from"), _day(end, "--to")
+    if last < first:
+        raise typer.BadParameter("must not be before --from", param_hint="--to")
+    view = EmployeeView.of(ledger.history(employee_id), last, _moment(known_at))
+    rulebook = ledger.registry.get(policy or view.policy)
+    if rulebook.sick_pay is None:
+        raise LedgerError(f"rulebook {rulebook.id} holds no sick pay terms (see the employee's terms and conditions)")
+    days = [d.as_dict() for d in PayCalendar(view, rulebook.sick_pay).days(first, last)]
+    typer.echo(json.dumps(days, indent=2) if output is PayFormat.json else pay_csv(days), nl=output is PayFormat.json)
 
 
 def main() -> None:

@@ -140,3 +140,13 @@ def explain_text(explanation: dict[str, Any]) -> str:
         lines.append(f"Action: {'OVERDUE ' if action['overdue'] else ''}{action['kind']} for {action['subject']} "
                      f"by {action['due_by']} [{action['citation']}]")
     return "\n".join(lines)
+
+
+def pay_csv(days: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    columns = ["date", "status", "band", "pay_percent", "ssp", "rule", "ssp_rule", "citation", "absence_id",
+               "injury_allowance", "enhancements_included"]
+    writer = csv.DictWriter(buffer, columns, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(days)
+    return buffer.getvalue()

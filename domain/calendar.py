@@ -60,11 +60,15 @@ class WorkingCalendar:
     def _pattern(self, day: date) -> frozenset[int]:
         return self._weekdays[max(0, bisect_right(self._starts, day) - 1)]
 
+    def works_on(self, day: date) -> bool:
+        """Whether `day` is in the working pattern (public holidays aside)."""
+        return day.weekday() in self._pattern(day)
+
     def is_public_holiday(self, day: date) -> bool:
         return day in public_holidays(self.calendar, day.year)
 
     def is_working_day(self, day: date) -> bool:
-        if day.weekday() not in self._pattern(day):
+        if not self.works_on(day):
             return False
         return not (self.public_holidays_off and self.is_public_holiday(day))
 

@@ -213,8 +213,18 @@ class ByService(Model):
         return [b for b in self.bands if b.completed_years <= completed_years][-1]  # type: ignore[attr-defined]
 
 
+class InjuryAllowance(Model):
+    """Pay topped up to `percent` of pay while on reduced sick pay, for up to
+    `months` per episode (AfC 22)."""
+
+    percent: float = Field(gt=0, le=100)
+    months: int = Field(ge=1)
+    citation: str
+
+
 class SickPayTerms(ByService):
-    """Occupational sick pay by completed service (SPEC 7.1)."""
+    """Occupational sick pay by completed service (SPEC 7.1), and the other
+    pay rules of absence."""
 
     bands: tuple[ServiceBand, ...]
     #: entitlement months become days at this many days a month, rounded to
@@ -222,6 +232,16 @@ class SickPayTerms(ByService):
     days_per_month: float = Field(gt=0)
     lookback_months: int = Field(ge=0)
     citation: str
+    extension_citation: str | None = None
+    medical_suspension_citation: str | None = None
+    unauthorised_absence_citation: str | None = None
+    #: a phased return is at full pay for up to this many weeks
+    phased_return_full_pay_weeks: int | None = Field(default=None, ge=0)
+    phased_return_citation: str | None = None
+    injury_allowance: InjuryAllowance | None = None
+    #: pay during sickness includes enhancements at or below this basic salary
+    enhancements_salary_threshold: float | None = Field(default=None, ge=0)
+    enhancements_citation: str | None = None
 
     def entitlement_days(self, completed_years: int) -> tuple[int, int]:
         band = self.band(completed_years)

@@ -28,7 +28,7 @@ from domain.events import (
 from domain.history import Absence
 from domain.rulebook import Rulebook, WindowAction
 from projections.episodes import reaches_day, threshold_day
-from projections.sick_pay import SickPay
+from projections.pay import SickPay
 from projections.view import EmployeeView
 
 ONE_DAY = timedelta(days=1)

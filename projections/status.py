@@ -17,7 +17,7 @@ from domain.rulebook import Rulebook, RulebookRegistry
 from projections.actions import actions_due
 from projections.episodes import link
 from projections.leave import annual_leave
-from projections.sick_pay import sick_pay
+from projections.pay import PayCalendar
 from projections.triggers import TrackStatus, concerns, evaluate_tracks
 from projections.view import EmployeeView
 
@@ -39,7 +39,8 @@ def bradford_factor(view: EmployeeView, rulebook: Rulebook) -> int:
 
 def evaluate_view(view: EmployeeView, rulebook: Rulebook, tracks: TrackStatus | None = None) -> dict[str, Any]:
     tracks = tracks or evaluate_tracks(view, rulebook)
-    pay = sick_pay(view, rulebook.sick_pay) if rulebook.sick_pay else None
+    pay = PayCalendar(view, rulebook.sick_pay) if rulebook.sick_pay else None
+    sick_pay = pay.summary() if pay else None
     ended = view.employment_ended
     employed = ended is None or view.as_of <= ended
     short, long = tracks.short_term, tracks.long_term
@@ -71,8 +72,9 @@ def evaluate_view(view: EmployeeView, rulebook: Rulebook, tracks: TrackStatus | 
         },
         "reviews_due": [r.as_dict() for r in tracks.reviews_due] if employed else [],
         "concerns": [c.as_dict() for c in concerns(tracks, rulebook)],
-        "actions": [a.as_dict(view.as_of) for a in actions_due(view, rulebook, pay)],
-        "sick_pay": pay.as_dict() if pay else NOT_COVERED,
+        "actions": [a.as_dict(view.as_of) for a in actions_due(view, rulebook, sick_pay)],
+        "sick_pay": sick_pay.as_dict() if sick_pay else NOT_COVERED,
+        "ssp": pay.ssp_summary() if pay else NOT_COVERED,
         "annual_leave": annual_leave(view, rulebook.annual_leave).as_dict() if rulebook.annual_leave
         else NOT_COVERED,
         "bradford_factor": bradford_factor(view, rulebook),

@@ -56,13 +56,16 @@ class EmployeeView:
     def of_type(self, *kinds: type[F]) -> list[F]:
         return [f for f in self.facts if isinstance(f, kinds)]  # type: ignore[misc]
 
-    def _contract_value(self, name: str):
-        """A contract term in force on `as_of` (SPEC 3, ContractChanged)."""
+    def contract_on(self, day: date, name: str):
+        """A contract term in force on `day` (SPEC 3, ContractChanged)."""
         value = getattr(self.registration, name)
         for change in sorted(self.of_type(ContractChanged), key=lambda c: c.effective):
-            if getattr(change, name) is not None:
+            if change.effective <= day and getattr(change, name) is not None:
                 value = getattr(change, name)
         return value
+
+    def _contract_value(self, name: str):
+        return self.contract_on(self.as_of, name)
 
     @property
     def manager_id(self) -> str | None:

@@ -1,0 +1,1 @@
+"""Statutory schemes the product applies beside an employer's policy."""
