@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -18,13 +18,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from api.logging import configure_logging
-from api.render import explain_text, pay_csv, replay_csv, replay_text, status_text, transition_text, worklist_text
+from api.render import explain_text, leave_text, pay_csv, replay_csv, replay_text, status_text, transition_text, worklist_text
 from domain.application import AttendanceLedger, apply_case
 from domain.casefile import load_case
 from domain.events import PolicyAssigned
 from domain.exceptions import LedgerError
 from domain.rulebook import RulebookError, RulebookRegistry
 from projections.explain import explain_view
+from projections.leave import LeaveLedger
 from projections.pay import PayCalendar
 from projections.replay import replay
 from projections.status import evaluate, provisional_warning, to_json
@@ -214,6 +215,27 @@ def pay_table(employee_id: str,
         raise LedgerError(f"rulebook {rulebook.id} holds no sick pay terms (see the employee's terms and conditions)")
     days = [d.as_dict() for d in PayCalendar(view, rulebook.sick_pay).days(first, last)]
     typer.echo(json.dumps(days, indent=2) if output is PayFormat.json else pay_csv(days), nl=output is PayFormat.json)
+
+
+@app.command("leave")
+def leave_ledger(employee_id: str, year: Annotated[int, typer.Option("--year", help="the leave year starting in this year")],
+                 as_of: Annotated[Optional[str], typer.Option("--as-of", help="default: the year's last day")] = None,
+                 known_at: KnownAt = None, policy: Policy = None, output: FormatOpt = Format.text) -> None:
+    """The leave year's ledger: entitlement and every adjustment, with citations."""
+    ledger = AttendanceLedger()
+    history = ledger.history(employee_id)
+    registration = EmployeeView.of(history, date(year, 12, 31), _moment(known_at)).registration
+    month, day = (int(p) for p in registration.leave_year_start.split("-"))
+    start = date(year, month, day)
+    end = date(year + 1, month, day) - timedelta(days=1)
+    view = EmployeeView.of(history, _day(as_of, "--as-of") if as_of else end, _moment(known_at))
+    rulebook = ledger.registry.get(policy or view.policy)
+    if rulebook.annual_leave is None:
+        raise LedgerError(f"rulebook {rulebook.id} holds no annual leave terms (see the employee's terms and conditions)")
+    leave_year = LeaveLedger(view, rulebook.annual_leave, rulebook.sick_pay).year(start)
+    document = {"employee_id": employee_id, "policy": rulebook.id, "as_of": view.as_of.isoformat(),
+                **leave_year.as_dict(), "entries": [e.as_dict() for e in leave_year.entries]}
+    typer.echo(to_json(document) if output is Format.json else leave_text(document))
 
 
 def main() -> None:

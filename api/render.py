@@ -150,3 +150,14 @@ def pay_csv(days: list[dict[str, Any]]) -> str:
     writer.writeheader()
     writer.writerows(days)
     return buffer.getvalue()
+
+
+def leave_text(document: dict[str, Any]) -> str:
+    lines = [f"Annual leave of {document['employee_id']} for the leave year from {document['leave_year_start']} "
+             f"({document['policy']}), as of {document['as_of']}"]
+    rows = [(e["date"], e["kind"], f"{e['hours']:+.2f}", e["note"] + (f" (expires {e['expires']})" if e["expires"] else ""),
+             e["citation"]) for e in document["entries"]]
+    lines += _table(("date", "entry", "hours", "detail", "citation"), rows)
+    lines.append(f"Entitlement {document['entitlement_hours']} h; taken {document['taken_hours']} h; booked "
+                 f"{document['booked_hours']} h; balance {document['balance_hours']} h")
+    return "\n".join(lines)

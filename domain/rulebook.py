@@ -254,13 +254,35 @@ def _round_half_up(value: float) -> int:
 
 
 class AnnualLeaveTerms(ByService):
-    """Contractual annual leave by completed service, plus public holidays (SPEC 7.3)."""
+    """Contractual annual leave by completed service, plus public holidays,
+    and how sickness changes it (SPEC 7.3)."""
 
     bands: tuple[LeaveBand, ...]
     public_holidays: float = Field(ge=0)
     #: a day of leave is contracted weekly hours divided by this
     days_per_week: float = Field(gt=0)
     citation: str
+    #: full contractual accrual for this many weeks of an absence, then only
+    #: the statutory weeks a year; None: leave accrues in full (soj-ma-1.5 18.1)
+    full_accrual_sickness_weeks: int | None = Field(default=None, ge=0)
+    statutory_weeks_per_year: float = Field(default=4, gt=0)
+    accrual_citation: str | None = None
+    #: public holidays lost to sickness (W22 9.4.1 table)
+    public_holidays_lost_in_sickness: bool = False
+    public_holiday_citation: str | None = None
+    #: what happens to leave booked inside a sickness absence the employee
+    #: does not take: cancelled (W22 9.4.3), or kept only when the sickness is
+    #: certificated (soj-ma-1.5 18.4)
+    booked_leave_in_sickness: Literal["cancelled", "retained_if_certificated"] = "cancelled"
+    #: converted leave is reinstated when reported as the procedure requires
+    #: (W22 9.4.3) or when a certificate covers it (soj-ma-1.5 18.2)
+    reinstate_converted_leave_if: Literal["reported_compliantly", "certificated"] = "reported_compliantly"
+    conversion_citation: str | None = None
+    #: reinstated leave not taken carries over and expires this many months
+    #: after the end of the leave year it accrued in (W22 9.4.4)
+    carry_over_expiry_months: int | None = Field(default=None, ge=1)
+    carry_over_citation: str | None = None
+    taken_while_sick_citation: str | None = None
 
     def days(self, completed_years: int) -> float:
         return self.band(completed_years).days
