@@ -40,6 +40,23 @@ WEEK_OF_YEAR = 365 / 7  # Appendix B: weekly accrual = annual hours / (365/7)
 LONG_TERM_DAYS = 28     # "long term absence (more than 4 weeks)", W22 9.4.1
 
 
+def weekly_contractual_accrual(terms: AnnualLeaveTerms, contracted_hours: float, completed_years: int) -> float:
+    """Contractual leave accrued a week, public holidays excluded (Appendix B
+    columns 2-4): annual days x day hours / (365/7)."""
+    return terms.days(max(0, completed_years)) * contracted_hours / terms.days_per_week / WEEK_OF_YEAR
+
+
+def weekly_statutory_accrual(terms: AnnualLeaveTerms, contracted_hours: float) -> float:
+    """Statutory leave accrued a week after the full-accrual weeks (Appendix B
+    column 5): the statutory weeks a year over 52 weeks."""
+    return contracted_hours * terms.statutory_weeks_per_year / 52
+
+
+def public_holiday_hours(terms: AnnualLeaveTerms, contracted_hours: float) -> float:
+    """One day's leave, the value of a public holiday (Appendix B column 6)."""
+    return contracted_hours / terms.days_per_week
+
+
 def _r(hours: float) -> float:
     return round(hours + 0.0, 2)
 
@@ -115,7 +132,7 @@ class LeaveLedger:
         self.absences = {a.absence_id: a for a in view.absences}
 
     def day_hours(self, day: date) -> float:
-        return self.view.contract_on(day, "contracted_hours") / self.terms.days_per_week
+        return public_holiday_hours(self.terms, self.view.contract_on(day, "contracted_hours"))
 
     def year(self, start: date, depth: int = 2) -> LeaveYear:
         end = start + relativedelta(years=1) - ONE_DAY
@@ -203,8 +220,8 @@ class LeaveLedger:
                 continue
             hours = self.view.contract_on(reduced_from, "contracted_hours")
             service = relativedelta(reduced_from, self.view.registration.service_start).years
-            contractual = self.terms.days(max(0, service)) * hours / self.terms.days_per_week / WEEK_OF_YEAR
-            statutory = hours * self.terms.statutory_weeks_per_year / 52
+            contractual = weekly_contractual_accrual(self.terms, hours, service)
+            statutory = weekly_statutory_accrual(self.terms, hours)
             days = (reduced_to - reduced_from).days + 1
             entries.append(Entry(reduced_from, "long_term_sickness_accrual", -(contractual - statutory) * days / 7,
                                  self.terms.accrual_citation or "",
