@@ -332,6 +332,7 @@ class PayCalendar:
             nil_from = tomorrow + timedelta(days=remaining)
             if self.ended is not None and self.ended < nil_from:
                 nil_from = self.ended + ONE_DAY
+                half_from = half_from if half_from and half_from <= self.ended else None
         return SickPay(band, allowance.full, allowance.half, half_from, nil_from)
 
     def ssp_summary(self) -> dict[str, Any]:

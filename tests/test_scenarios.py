@@ -10,7 +10,10 @@ import pytest
 
 from domain.application import apply_case
 from domain.casefile import load_yaml, parse_case
+from projections.leave import LeaveLedger, year_start_for
+from projections.pay import PayCalendar
 from projections.status import evaluate
+from projections.view import EmployeeView
 
 SCENARIOS = sorted((Path(__file__).parent / "scenarios").glob("*.yaml"))
 
@@ -64,6 +67,16 @@ def test_scenario(path, registry):
         status = evaluate(employee.facts, registry, check["as_of"], _known_at(check.get("known_at")),
                           check.get("policy"))
         problems = mismatches(_plain(check.get("status", {})), status)
+        view = EmployeeView.of(employee.facts, check["as_of"], _known_at(check.get("known_at")))
+        rulebook = registry.get(check.get("policy") or view.policy)
+        if "pay_days" in check:
+            calendar = PayCalendar(view, rulebook.sick_pay)
+            for expected in _plain(check["pay_days"]):
+                actual = calendar.day(date.fromisoformat(expected["date"])).as_dict()
+                problems += mismatches(expected, actual, f"pay[{expected['date']}]")
+        if "leave_entries" in check:
+            year = LeaveLedger(view, rulebook.annual_leave, rulebook.sick_pay).year(year_start_for(view, view.as_of))
+            problems += _contained(_plain(check["leave_entries"]), [e.as_dict() for e in year.entries], "leave")
         open_kinds = {a["kind"] for a in status["actions"] if not a["done"]}
         problems += [f"open action {k} should not be listed" for k in check.get("actions_absent", [])
                      if k in open_kinds]
@@ -72,3 +85,7 @@ def test_scenario(path, registry):
 
 def test_there_are_at_least_thirty_scenarios():
     assert len(SCENARIOS) >= 30
+
+
+def test_there_are_at_least_twenty_pay_and_leave_scenarios():
+    assert len([p for p in SCENARIOS if p.stem.startswith(("pay_", "leave_"))]) >= 20
