@@ -209,7 +209,11 @@ def pay_table(employee_id: str,
     first, last = _day(start, "--from"), _day(end, "--to")
     if last < first:
         raise typer.BadParameter("must not be before --from", param_hint="--to")
-    view = EmployeeView.of(ledger.history(employee_id), last, _moment(known_at))
+    history = ledger.history(employee_id)
+    # Each day's pay depends on what came after it (a return makes a period
+    # of incapacity), so read everything known, not only up to --to.
+    latest = max([last, *(f.effective_day for f in history if f.effective_day)])
+    view = EmployeeView.of(history, latest, _moment(known_at))
     rulebook = ledger.registry.get(policy or view.policy)
     if rulebook.sick_pay is None:
         raise LedgerError(f"rulebook {rulebook.id} holds no sick pay terms (see the employee's terms and conditions)")

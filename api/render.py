@@ -144,7 +144,7 @@ def explain_text(explanation: dict[str, Any]) -> str:
 
 def pay_csv(days: list[dict[str, Any]]) -> str:
     buffer = io.StringIO()
-    columns = ["date", "status", "band", "pay_percent", "ssp", "rule", "ssp_rule", "citation", "absence_id",
+    columns = ["date", "status", "band", "pay_percent", "ssp", "ssp_on_top", "rule", "ssp_rule", "citation", "absence_id",
                "injury_allowance", "enhancements_included"]
     writer = csv.DictWriter(buffer, columns, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()

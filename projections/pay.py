@@ -63,6 +63,9 @@ class DayPay:
     enhancements_included: bool = False
     ssp: Decimal = Decimal(0)
     ssp_rule: str = ""
+    #: SSP paid on top of occupational pay: none on full pay (which includes
+    #: it), on half pay no more than takes pay to full pay, all of it on nil
+    ssp_on_top: Decimal = Decimal(0)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -70,7 +73,7 @@ class DayPay:
             "pay_percent": self.pay_percent, "rule": self.rule, "citation": self.citation,
             "absence_id": self.absence_id, "injury_allowance": self.injury_allowance,
             "enhancements_included": self.enhancements_included,
-            "ssp": f"{self.ssp:.4f}", "ssp_rule": self.ssp_rule,
+            "ssp": f"{self.ssp:.4f}", "ssp_rule": self.ssp_rule, "ssp_on_top": f"{self.ssp_on_top:.4f}",
         }
 
 
@@ -281,7 +284,7 @@ class PayCalendar:
                 rule += f"; injury allowance tops up to {percent:g}%"
                 citation = f"{citation}; {terms.injury_allowance.citation}"  # type: ignore[union-attr]
             return DayPay(day, "sick", band, rule, citation or "", absence.absence_id, percent, injury,
-                          enhanced or injury, ssp, ssp_rule)
+                          enhanced or injury, ssp, ssp_rule, self._ssp_on_top(day, band, ssp))
         if day in self.phased:
             if self.phased[day]:
                 return DayPay(day, "phased_return", "full", "full pay: phased return",
@@ -289,6 +292,17 @@ class PayCalendar:
             return DayPay(day, "phased_return", None, "beyond the full-pay weeks of a phased return: annual leave "
                           "or unpaid for the hours not worked", terms.phased_return_citation or "")
         return DayPay(day, "at_work", None, "at work", "")
+
+    def _ssp_on_top(self, day: date, band: str, ssp: Decimal) -> Decimal:
+        """Sick pay includes SSP; half pay plus SSP may not exceed full pay
+        (SPEC 7.2): on half pay SSP tops up by at most the other half."""
+        if band == "full" or ssp == 0:
+            return Decimal(0)
+        salary = self.view.contract_on(day, "basic_salary")
+        if band == "nil" or salary is None:
+            return ssp
+        half_day = Decimal(str(salary)) / Decimal("52.1428") / self.view.calendar.days_per_week(day) / 2
+        return min(ssp, half_day.quantize(Decimal("0.0001")))
 
     def _enhanced(self, day: date) -> bool:
         threshold = self.terms.enhancements_salary_threshold

@@ -186,3 +186,32 @@ def test_an_organisation_rulebook_directory_is_used_and_checked(workdir):
                env={"ATTENDANCE_RULEBOOKS": str(rulebooks)})
     assert done.returncode == 2
     assert done.stderr.startswith("error: bad.yaml line 1: source: Field required")
+
+
+def test_pay_prints_each_day_with_its_band_ssp_and_rule(workdir):
+    run("import", "e1.json", cwd=workdir)
+    done = run("pay", "E1", "--from", "2025-06-01", "--to", "2025-06-09", cwd=workdir)
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("date,status,band,pay_percent,ssp,ssp_on_top,rule")
+    assert lines[1].startswith("2025-06-01,at_work,")
+    assert lines[2].startswith("2025-06-02,sick,full,100,0.0000,0.0000,full pay: day 1 of 183 full-pay days")
+    assert lines[5].startswith("2025-06-05,sick,full,100,23.7500,")
+    days = json.loads(run("pay", "E1", "--from", "2025-06-02", "--to", "2025-06-02", "--format", "json",
+                          cwd=workdir).stdout)
+    assert days[0]["ssp_rule"] == "no SSP: waiting day 1 of 3"
+
+
+def test_pay_refuses_a_period_ending_before_it_starts(workdir):
+    run("import", "e1.json", cwd=workdir)
+    done = run("pay", "E1", "--from", "2025-06-09", "--to", "2025-06-01", cwd=workdir)
+    assert done.returncode == 2 and "must not be before --from" in done.stderr
+
+
+def test_leave_prints_the_year_s_ledger_with_citations(workdir):
+    run("import", "e1.json", cwd=workdir)
+    text = run("leave", "E1", "--year", "2025", cwd=workdir).stdout
+    assert text.splitlines()[0] == ("Annual leave of E1 for the leave year from 2025-04-01 (sath-w22-v6), "
+                                    "as of 2026-03-31")
+    assert "entitlement" in text and "AfC 13.1; sath-w22-v6 9.4" in text
+    ledger = json.loads(run("leave", "E1", "--year", "2025", "--format", "json", cwd=workdir).stdout)
+    assert ledger["entitlement_hours"] == 307.5   # after 10 years: (33 + 8) x 7.5

@@ -181,3 +181,14 @@ def test_an_ongoing_absence_projects_when_pay_falls(registry):
     assert (summary.half_pay_from, summary.nil_pay_from) == (date(2025, 4, 2), date(2025, 6, 2))
     assert cal.day(date(2025, 3, 3)) == cal.days(date(2025, 3, 3), date(2025, 3, 3))[0]
     assert date(2025, 3, 3) + timedelta(days=30) == date(2025, 4, 2)
+
+
+def test_ssp_is_inside_full_pay_tops_up_half_pay_to_at_most_full_and_is_all_that_nil_pay_gets(registry):
+    # First year (30 full days) from Mon 3 Mar 2025, basic salary £10,000: a working
+    # day's pay is 10000 / 52.1428 / 5 = £38.356, half of it £19.178 - less than the
+    # £23.75 SSP, so on half pay SSP adds only £19.18; on nil pay all £23.75.
+    cal = calendar(registry, "2025-06-10", *absence("A1", "2025-03-03"),
+                   service_start="2025-01-06", basic_salary=10000)
+    assert cal.day(date(2025, 3, 31)).ssp_on_top == 0                      # full pay (Mon)
+    assert cal.day(date(2025, 4, 7)).ssp_on_top == Decimal("19.1781")     # half pay (Mon): 10000 / 52.1428 / 5 / 2
+    assert cal.day(date(2025, 6, 2)).ssp_on_top == Decimal("23.7500")     # nil pay (Mon)
