@@ -7,6 +7,7 @@ index and field); nothing is written when a command fails.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import date, datetime, time, timedelta, timezone
 from enum import Enum
@@ -15,10 +16,29 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
 from api.logging import configure_logging
-from api.render import explain_text, leave_text, pay_csv, replay_csv, replay_text, status_text, transition_text, worklist_text
+from api.render import (
+    explain_text,
+    leave_text,
+    pay_csv,
+    priority_text,
+    replay_csv,
+    replay_text,
+    stats_text,
+    status_text,
+    transition_text,
+    worklist_text,
+)
+from consumers.projector import Projector
+from consumers.read_model_store import read_model_store
 from domain.application import AttendanceLedger, apply_case
 from domain.casefile import load_case
 from domain.events import PolicyAssigned
@@ -27,6 +47,7 @@ from domain.rulebook import RulebookError, RulebookRegistry
 from projections.explain import explain_view
 from projections.leave import LeaveLedger
 from projections.pay import PayCalendar
+from projections.read_model import PROJECTIONS
 from projections.replay import replay
 from projections.status import evaluate, provisional_warning, to_json
 from projections.transition import transition_candidates
@@ -240,6 +261,83 @@ def leave_ledger(employee_id: str, year: Annotated[int, typer.Option("--year", h
     document = {"employee_id": employee_id, "policy": rulebook.id, "as_of": view.as_of.isoformat(),
                 **leave_year.as_dict(), "entries": [e.as_dict() for e in leave_year.entries]}
     typer.echo(to_json(document) if output is Format.json else leave_text(document))
+
+
+def _projector(as_of: Optional[str]) -> Projector:
+    ledger = AttendanceLedger()
+    store = read_model_store(os.environ.get("ATTENDANCE_DATABASE_URL"))
+    return Projector(ledger, store, _day(as_of, "--as-of") if as_of else date.today())
+
+
+ReadAsOf = Annotated[Optional[str], typer.Option("--as-of", help="the day the read model is for (default: today)")]
+
+
+@app.command("project")
+def project(once: Annotated[bool, typer.Option("--once", help="catch up, then stop")] = False,
+            as_of: ReadAsOf = None,
+            interval: Annotated[float, typer.Option("--interval", help="seconds between polls")] = 1.0) -> None:
+    """Keep the read model up to date with the ledger (until stopped, or --once)."""
+    projector = _projector(as_of)
+    if once:
+        projector.catch_up()
+        position = projector.store.max_tracking_id("attendance")
+        typer.echo(f"read model up to date as of {projector.as_of} at ledger position {position}")
+        return
+    projector.run_forever(interval)
+
+
+@app.command("rebuild")
+def rebuild(projection: Annotated[Optional[str], typer.Argument(help=f"one of {', '.join(PROJECTIONS)}")] = None,
+            as_of: ReadAsOf = None) -> None:
+    """Drop and rebuild the read model (or one projection) from the ledger."""
+    if projection is not None and projection not in PROJECTIONS:
+        raise typer.BadParameter(f"not a projection: {projection} (one of {', '.join(PROJECTIONS)})",
+                                 param_hint="PROJECTION")
+    projector = _projector(as_of)
+    employees = projector.rebuild((projection,) if projection else PROJECTIONS,
+                                  lambda items: _progress("rebuilding", items))
+    typer.echo(f"rebuilt {projection or 'the read model'} for {employees} employees as of {projector.as_of}")
+
+
+query = typer.Typer(help="Read the read model (run `attendance project` first).", no_args_is_help=True)
+app.add_typer(query, name="query")
+
+
+def _store():
+    return read_model_store(os.environ.get("ATTENDANCE_DATABASE_URL"))
+
+
+@query.command("worklist")
+def query_worklist(manager: Annotated[Optional[str], typer.Option("--manager")] = None,
+                   output: FormatOpt = Format.text) -> None:
+    """Reviews due and actions overdue, oldest first (for one manager)."""
+    items = _store().worklist(manager)
+    typer.echo(json.dumps(items, indent=2) if output is Format.json else worklist_text(items))
+
+
+@query.command("priority-cases")
+def query_priority_cases(limit: Annotated[int, typer.Option("--limit", min=1)] = 100,
+                         output: FormatOpt = Format.text) -> None:
+    """The open cases by working days lost, episodes and triggers hit."""
+    cases = _store().priority_cases(limit)
+    typer.echo(json.dumps(cases, indent=2) if output is Format.json else priority_text(cases))
+
+
+@query.command("stats")
+def query_stats(month: Annotated[Optional[str], typer.Option("--month", help="YYYY-MM")] = None,
+                output: FormatOpt = Format.text) -> None:
+    """Absence by month, department and reason group: FTE days, rate, episodes, returns discussed in 72 h."""
+    rows = _store().stats(month)
+    typer.echo(json.dumps(rows, indent=2) if output is Format.json else stats_text(rows))
+
+
+@query.command("status")
+def query_status(employee_id: str) -> None:
+    """An employee's row: levels, reviews and actions due."""
+    status = _store().status(employee_id)
+    if status is None:
+        raise LedgerError(f"employee {employee_id!r} is not in the read model (run `attendance project`)")
+    typer.echo(to_json(status))
 
 
 def main() -> None:

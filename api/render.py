@@ -161,3 +161,23 @@ def leave_text(document: dict[str, Any]) -> str:
     lines.append(f"Entitlement {document['entitlement_hours']} h; taken {document['taken_hours']} h; booked "
                  f"{document['booked_hours']} h; balance {document['balance_hours']} h")
     return "\n".join(lines)
+
+
+def priority_text(cases: list[dict[str, Any]]) -> str:
+    if not cases:
+        return "No open cases."
+    rows = [(n, c["employee_id"], c["manager_id"] or "-", c["working_days_lost_12m"], c["episodes_12m"],
+             c["triggers_hit"], f"ST {c['short_term_level']} / LT {c['long_term_level']}")
+            for n, c in enumerate(cases, 1)]
+    return "\n".join(_table(("#", "employee", "manager", "days lost 12m", "episodes 12m", "triggers", "levels"), rows))
+
+
+def stats_text(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "No absence recorded."
+    table = [(r["month"], r["department"] or "-", r["reason_group"], f"{r['fte_days_lost']:.2f}",
+              f"{r['fte_days_available']:.2f}", f"{r['rate']:.2%}" if r["rate"] is not None else "-", r["episodes"],
+              f"{r['returns_discussed_within_72h']:.0%}" if r["returns_discussed_within_72h"] is not None else "-")
+             for r in rows]
+    return "\n".join(_table(("month", "department", "reason group", "FTE days lost", "FTE days available", "rate",
+                             "episodes", "RTW in 72h"), table))

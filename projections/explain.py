@@ -12,7 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.events import Fact, MeetingHeld, PatternOfAbsenceIdentified, PolicyAssigned, TriggerAdjusted
+from domain.events import (
+    Fact,
+    MeetingHeld,
+    PatternOfAbsenceIdentified,
+    PolicyAssigned,
+    TriggerAdjusted,
+)
 from domain.rulebook import STAGE_OF_REVIEW, Rulebook, RulebookRegistry
 from projections.status import evaluate_view
 from projections.triggers import Firing, TrackStatus, evaluate_tracks

@@ -8,7 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from projections.leave import public_holiday_hours, weekly_contractual_accrual, weekly_statutory_accrual
+from projections.leave import (
+    public_holiday_hours,
+    weekly_contractual_accrual,
+    weekly_statutory_accrual,
+)
 
 ROWS = [
     [float(cell) for cell in line.split("\t")]

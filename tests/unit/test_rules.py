@@ -8,7 +8,13 @@ import pytest
 from domain.calendar import WorkingCalendar, add_months
 from domain.events import TriggerAdjusted
 from domain.history import Absence
-from domain.rulebook import CountingRule, RulebookError, RulebookRegistry, Threshold, parse_rulebook
+from domain.rulebook import (
+    CountingRule,
+    RulebookError,
+    RulebookRegistry,
+    Threshold,
+    parse_rulebook,
+)
 from projections.episodes import link
 from projections.triggers import Counter, Thresholds, first_firing
 
