@@ -6,6 +6,7 @@ index and field); nothing is written when a command fails.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import sys
@@ -37,8 +38,15 @@ from api.render import (
     transition_text,
     worklist_text,
 )
+from consumers.kafka_consumers import (
+    CSV_COLUMNS,
+    PayrollProjector,
+    ReadModelConsumer,
+    payroll_tail,
+)
 from consumers.projector import Projector
 from consumers.read_model_store import read_model_store
+from consumers.relay import Relay, position_store
 from domain.application import AttendanceLedger, apply_case
 from domain.casefile import load_case
 from domain.events import PolicyAssigned
@@ -297,6 +305,56 @@ def rebuild(projection: Annotated[Optional[str], typer.Argument(help=f"one of {'
     employees = projector.rebuild((projection,) if projection else PROJECTIONS,
                                   lambda items: _progress("rebuilding", items))
     typer.echo(f"rebuilt {projection or 'the read model'} for {employees} employees as of {projector.as_of}")
+
+
+@app.command("relay")
+def relay(once: Annotated[bool, typer.Option("--once", help="publish what is pending, then stop")] = False,
+          interval: Annotated[float, typer.Option("--interval")] = 0.5) -> None:
+    """Publish every ledger event to attendance.events.v1 (ATTENDANCE_KAFKA_BOOTSTRAP)."""
+    ledger = AttendanceLedger()
+    publisher = Relay(ledger, position_store(os.environ.get("ATTENDANCE_DATABASE_URL")))
+    if once:
+        typer.echo(f"published {publisher.publish_pending()} events")
+        return
+    publisher.run_forever(interval)
+
+
+def _consumer_store():
+    """A consumer's database: ATTENDANCE_READ_MODEL_URL, else the ledger's."""
+    return read_model_store(os.environ.get("ATTENDANCE_READ_MODEL_URL") or os.environ.get("ATTENDANCE_DATABASE_URL"))
+
+
+@app.command("read-model-consumer")
+def read_model_consumer(once: Annotated[bool, typer.Option("--once", help="catch up, then stop")] = False,
+                        as_of: ReadAsOf = None) -> None:
+    """Build the read model from attendance.events.v1 (one of a consumer group)."""
+    day = _day(as_of, "--as-of") if as_of else date.today()
+    handled = ReadModelConsumer(_consumer_store(), RulebookRegistry.configured(), day).run(once)
+    typer.echo(f"read model consumer: {handled} messages")
+
+
+@app.command("payroll-projector")
+def payroll_projector(once: Annotated[bool, typer.Option("--once", help="catch up, then stop")] = False,
+                      as_of: ReadAsOf = None) -> None:
+    """Derive pay instructions from attendance.events.v1 and publish them to attendance.payroll.v1."""
+    day = _day(as_of, "--as-of") if as_of else date.today()
+    handled = PayrollProjector(_consumer_store(), RulebookRegistry.configured(), day).run(once)
+    typer.echo(f"payroll projector: {handled} messages")
+
+
+@app.command("payroll-tail")
+def payroll_tail_command(output: Annotated[Optional[Path], typer.Option("--output", help="append CSV here")] = None,
+                         once: Annotated[bool, typer.Option("--once", help="stop when nothing arrives")] = False,
+                         group: Annotated[str, typer.Option("--group")] = "payroll-tail") -> None:
+    """A reference payroll client: each instruction once, as CSV."""
+    if output is None:
+        payroll_tail(sys.stdout, once=once, group=group)
+        return
+    seen = {row["id"] for row in csv.DictReader(output.open())} if output.exists() and output.stat().st_size else set()
+    with output.open("a", newline="") as file:
+        if not seen:
+            file.write(",".join(CSV_COLUMNS) + "\n")
+        payroll_tail(file, seen, once=once, group=group)
 
 
 query = typer.Typer(help="Read the read model (run `attendance project` first).", no_args_is_help=True)

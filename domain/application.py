@@ -84,6 +84,7 @@ class AttendanceLedger(Application):
         url = database_url if database_url is not None else os.environ.get("ATTENDANCE_DATABASE_URL")
         super().__init__(env=store_environment(url))
         self.registry = registry or RulebookRegistry.configured()
+        self._references: dict[UUID, str] = {}
 
     # --- commands --------------------------------------------------------
 
@@ -129,6 +130,13 @@ class AttendanceLedger(Application):
             return self.repository.get(employee_uuid(employee_id))
         except AggregateNotFoundError:
             raise EmployeeNotFound(employee_id) from None
+
+    def employee_id_of(self, originator_id: UUID) -> str:
+        """The employee reference behind an aggregate id (its registration)."""
+        if originator_id not in self._references:
+            first = self.recorder.select_events(originator_id, lte=1)
+            self._references[originator_id] = self.mapper.to_domain_event(first[0]).employee_id
+        return self._references[originator_id]
 
     def history(self, employee_id: str) -> list[Fact]:
         return list(self.employee(employee_id).facts)

@@ -124,8 +124,8 @@ class PayCalendar:
     def __post_init__(self) -> None:
         view, as_of = self.view, self.view.as_of
         self.ended = view.employment_ended
-        self.suspended = _ranges(self._suspensions(), as_of)
-        self.unauthorised = _ranges(self._unauthorised(), as_of)
+        self.suspended = _ranges(self.suspensions(), as_of)
+        self.unauthorised = _ranges(self.unauthorised_spans(), as_of)
         self.phased = self._phased_returns()
         self.extensions = view.of_type(SickPayExtended)
         self.injury = {g.absence_id: g.from_ for g in view.of_type(InjuryAllowanceGranted)}
@@ -142,7 +142,7 @@ class PayCalendar:
 
     # --- facts to date sets ------------------------------------------------
 
-    def _suspensions(self) -> list[tuple[date, date | None]]:
+    def suspensions(self) -> list[tuple[date, date | None]]:
         """Suspended from each start to the day before it ended."""
         ends = sorted(e.date for e in self.view.of_type(MedicalSuspensionEnded))
         spans = []
@@ -151,7 +151,7 @@ class PayCalendar:
             spans.append((start, later[0] - ONE_DAY if later else None))
         return spans
 
-    def _unauthorised(self) -> list[tuple[date, date | None]]:
+    def unauthorised_spans(self) -> list[tuple[date, date | None]]:
         rescinded = {r.from_ for r in self.view.of_type(UnauthorisedAbsenceRescinded)}
         return [(u.from_, u.to) for u in self.view.of_type(UnauthorisedAbsenceDeclared) if u.from_ not in rescinded]
 

@@ -1,0 +1,192 @@
+"""Consumers of `attendance.events.v1` (the scale-out deployment, SPEC 10).
+
+Each runs in a consumer group: the topic is partitioned by employee, so an
+employee's events reach one instance, in order. A consumer keeps the events
+it receives (an employee's history, for recomputing them), what it made of
+them and the offsets to resume from in its database, in one transaction; on
+(re)assignment it seeks to those offsets. Redelivered messages are
+recognised by their ledger notification id and change nothing.
+
+* `ReadModelConsumer` builds the read model, the same rows the projector
+  builds from the ledger;
+* `PayrollProjector` derives pay instructions and publishes the new ones to
+  `attendance.payroll.v1` (acks=all) before recording them: a crash in
+  between republishes the same stable ids, which payroll de-duplicates.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from datetime import date
+from typing import Any, TextIO
+
+import structlog
+from eventsourcing.persistence import IntegrityError, Tracking
+from kafka import ConsumerRebalanceListener
+
+from consumers.read_model_store import DAILY_TICK
+from consumers.topics import EVENTS, PAYROLL, consumer, ensure_topics, producer
+from domain.events import parse_fact
+from domain.rulebook import RulebookRegistry
+from projections.payroll import payroll_instructions
+from projections.read_model import employee_rows
+from projections.view import EmployeeView
+
+log = structlog.get_logger("attendance.consumers")
+
+
+class _SeekToStored(ConsumerRebalanceListener):
+    def __init__(self, owner: "EventsConsumer") -> None:
+        self.owner = owner
+
+    def on_partitions_revoked(self, revoked) -> None:
+        pass
+
+    def on_partitions_assigned(self, assigned) -> None:
+        stored = self.owner.store.offsets(self.owner.name, EVENTS)
+        for partition in assigned:
+            if partition.partition in stored:
+                self.owner.kafka.seek(partition, stored[partition.partition])
+            else:
+                self.owner.kafka.seek_to_beginning(partition)
+
+
+class EventsConsumer(ABC):
+    name = "events"
+
+    def __init__(self, store, registry: RulebookRegistry, as_of: date) -> None:
+        self.store, self.registry, self.as_of = store, registry, as_of
+        ensure_topics(EVENTS, PAYROLL)
+        self.kafka = consumer(EVENTS, group=f"attendance-{self.name}")
+        self.kafka.subscribe([EVENTS], listener=_SeekToStored(self))
+
+    def view(self, history: list[dict[str, Any]]) -> EmployeeView:
+        return EmployeeView.of([parse_fact(e) for e in history], self.as_of)
+
+    def run(self, once: bool = False, idle_polls: int = 3) -> int:
+        """Consume until stopped, or - with `once` - until caught up."""
+        self._tick()
+        handled, idle = 0, 0
+        while True:
+            batches = self.kafka.poll(timeout_ms=500, max_records=500)
+            records = [r for batch in batches.values() for r in batch]
+            if records:
+                self._handle(records)
+                handled += len(records)
+                idle = 0
+            elif once and self.kafka.assignment() and self._caught_up():
+                idle += 1
+                if idle >= idle_polls:
+                    return handled
+
+    def _caught_up(self) -> bool:
+        assignment = list(self.kafka.assignment())
+        ends = self.kafka.end_offsets(assignment)
+        return all(self.kafka.position(p) >= ends[p] for p in assignment)
+
+    def _handle(self, records: list) -> None:
+        events = []
+        offsets: dict[int, int] = {}
+        for record in records:
+            value = json.loads(record.value)
+            events.append((value["employee_id"], value["notification_id"], json.dumps(value["event"], sort_keys=True)))
+            offsets[record.partition] = max(offsets.get(record.partition, 0), record.offset + 1)
+        stored = self.store.histories(self.name, {e[0] for e in events})
+        for employee_id, notification_id, document in events:  # a redelivery is already there
+            stored.setdefault(employee_id, {})[notification_id] = json.loads(document)
+        histories = {e: [events_[n] for n in sorted(events_)] for e, events_ in stored.items()}
+        self.apply(events, offsets, histories)
+        log.info("consumed", consumer=self.name, messages=len(records), employees=len(histories))
+
+    @abstractmethod
+    def apply(self, events: list[tuple[str, int, str]], offsets: dict[int, int],
+              histories: dict[str, list[dict[str, Any]]], tracking: Tracking | None = None) -> None:
+        """Act on the employees' histories and record it all, atomically."""
+
+    def _tick(self) -> None:
+        """Once a day, redo every employee for the new day (time alone can
+        make a review due or a band change)."""
+        name = f"{DAILY_TICK}:{self.name}"
+        ticked = self.store.max_tracking_id(name)
+        if ticked is not None and ticked >= self.as_of.toordinal():
+            return
+        try:
+            histories = {e: [h[n] for n in sorted(h)] for e, h in self.store.histories(self.name).items()}
+            self.apply([], {}, histories, Tracking(name, self.as_of.toordinal()))
+        except IntegrityError:  # another instance of the group ticked first
+            pass
+
+
+class ReadModelConsumer(EventsConsumer):
+    name = "read-model"
+
+    def apply(self, events, offsets, histories, tracking: Tracking | None = None) -> None:
+        rows = []
+        for history in histories.values():
+            view = self.view(history)
+            rows.append(employee_rows(view, self.registry.get(view.policy)))
+        self.store.consumed(self.name, EVENTS, events, offsets, rows=rows, tracking=tracking)
+
+
+class PayrollProjector(EventsConsumer):
+    name = "payroll"
+
+    def __init__(self, store, registry: RulebookRegistry, as_of: date) -> None:
+        super().__init__(store, registry, as_of)
+        self.producer = producer()
+
+    def apply(self, events, offsets, histories, tracking: Tracking | None = None) -> None:
+        instructions = []
+        for history in histories.values():
+            view = self.view(history)
+            instructions += payroll_instructions(view, self.registry.get(view.policy))
+        sent = self.store.published(i.id for i in instructions)
+        new = [i for i in instructions if i.id not in sent]
+        futures = [self.producer.send(PAYROLL, key=i.employee_id.encode(), value=i.model_dump_json().encode())
+                   for i in new]
+        self.producer.flush()
+        for future in futures:
+            future.get(timeout=30)  # acknowledged before it is recorded as sent
+        self.store.consumed(self.name, EVENTS, events, offsets, published=[(i.id, i.employee_id) for i in new],
+                            tracking=tracking)
+        if new:
+            log.info("payroll_instructions_published", count=len(new))
+
+
+CSV_COLUMNS = ["id", "employee_id", "type", "effective", "band", "until", "full_pay_until", "excess_until",
+               "hours", "percent", "ssp_daily_rate", "enhancements_included"]
+
+
+def payroll_tail(output: TextIO = sys.stdout, seen: Iterable[str] = (), once: bool = False,
+                 group: str = "payroll-tail", idle_seconds: float = 3.0) -> int:
+    """A reference payroll client: reads `attendance.payroll.v1`, writes each
+    instruction once as a CSV row (de-duplicating by id), commits its offsets
+    after writing - at least once, and the id makes it exactly once."""
+    ensure_topics(PAYROLL)
+    reader = consumer(PAYROLL, group=group)
+    reader.subscribe([PAYROLL])
+    writer = csv.DictWriter(output, CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    known = set(seen)
+    written, last = 0, time.monotonic()
+    while True:
+        batches = reader.poll(timeout_ms=500, max_records=500)
+        records = [r for batch in batches.values() for r in batch]
+        for record in records:
+            instruction = json.loads(record.value)
+            if instruction["id"] not in known:
+                writer.writerow(instruction)
+                known.add(instruction["id"])
+                written += 1
+        if records:
+            output.flush()
+            reader.commit()
+            last = time.monotonic()
+        elif once and time.monotonic() - last > idle_seconds and reader.assignment():
+            reader.close()
+            return written
+

@@ -1,0 +1,67 @@
+"""The relay: publishes every ledger event, in ledger order, to
+`attendance.events.v1`, keyed by employee id (SPEC 10).
+
+It reads the notification log from its tracking position and records a new
+position only after the broker has acknowledged every message up to it
+(acks=all): at-least-once, nothing lost across crashes; consumers tolerate
+the duplicates a crash can cause. Free-text notes are not published.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import structlog
+from eventsourcing.persistence import InfrastructureFactory, Tracking
+
+from consumers.topics import EVENTS, ensure_topics, producer
+from domain.application import AttendanceLedger, store_environment
+from domain.events import parse_fact
+
+log = structlog.get_logger("attendance.relay")
+POSITION = "relay:" + EVENTS
+#: free text kept in the ledger only (special category data in prose)
+UNPUBLISHED = ("note", "description")
+
+
+def message(ledger: AttendanceLedger, notification) -> tuple[bytes, bytes]:
+    fact = parse_fact(ledger.mapper.to_domain_event(notification).fact)
+    payload: dict[str, Any] = {k: v for k, v in fact.payload().items() if k not in UNPUBLISHED}
+    employee_id = ledger.employee_id_of(notification.originator_id)
+    value = {"notification_id": notification.id, "employee_id": employee_id,
+             "aggregate_version": notification.originator_version, "type": fact.type, "event": payload}
+    return employee_id.encode(), json.dumps(value, sort_keys=True).encode()
+
+
+def position_store(database_url: str | None):
+    """The relay's tracking record lives in the ledger's database."""
+    return InfrastructureFactory.construct(store_environment(database_url)).tracking_recorder()
+
+
+class Relay:
+    def __init__(self, ledger: AttendanceLedger, positions, batch: int = 500) -> None:
+        self.ledger, self.positions, self.batch = ledger, positions, batch
+        ensure_topics(EVENTS)
+        self.producer = producer()
+
+    def publish_pending(self) -> int:
+        published = 0
+        position = self.positions.max_tracking_id(POSITION) or 0
+        while page := self.ledger.recorder.select_notifications(position + 1, self.batch):
+            futures = [self.producer.send(EVENTS, key=key, value=value)
+                       for key, value in (message(self.ledger, n) for n in page)]
+            self.producer.flush()
+            for future in futures:
+                future.get(timeout=30)  # raises unless the broker acknowledged
+            position = page[-1].id
+            self.positions.insert_tracking(Tracking(POSITION, position))
+            published += len(page)
+            log.info("relayed", position=position, messages=len(page))
+        return published
+
+    def run_forever(self, interval: float = 0.5) -> None:
+        while True:
+            self.publish_pending()
+            time.sleep(interval)

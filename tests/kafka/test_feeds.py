@@ -1,0 +1,156 @@
+"""End to end through a real broker: ledger -> relay -> attendance.events.v1
+-> read-model consumer and payroll projector -> attendance.payroll.v1 ->
+payroll-tail; and each process killed mid-stream."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from consumers.projector import Projector
+from consumers.read_model_store import read_model_store
+from domain.application import AttendanceLedger
+from domain.casefile import parse_case
+from projections.payroll import json_schema, payroll_instructions
+from projections.view import EmployeeView
+from tests.cases import TEN_DAYS, absence, case
+
+AS_OF = "2025-10-01"
+ATTENDANCE = str(Path(sys.executable).with_name("attendance"))
+SCHEMA = Path(__file__).parents[2] / "consumers" / "schemas" / "payroll-instruction.v1.json"
+
+CASES = [
+    case("F1", *TEN_DAYS, manager_id="M1", department="Ward 7"),
+    # First year: half pay from 2 Apr, nil from 2 Jun; back 1 Jul.
+    case("F2", *absence("A1", "2025-03-03", "2025-07-01", "S11"), service_start="2025-01-06",
+         department="Theatres"),
+    case("F3", {"type": "MedicalSuspensionStarted", "date": "2025-06-02"},
+         {"type": "MedicalSuspensionEnded", "date": "2025-06-16"},
+         {"type": "UnauthorisedAbsenceDeclared", "from": "2025-07-07", "to": "2025-07-08", "reason": "no contact"}),
+    case("F4", *absence("A1", "2025-05-06", "2025-07-07", "S28"),
+         {"type": "PhasedReturnAgreed", "absence_id": "A1", "start": "2025-07-07", "weeks": 6},
+         {"type": "EmploymentEnded", "effective": "2025-09-30", "reason": "resignation"}),
+]
+
+
+def run(*args: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([ATTENDANCE, *args], env=env, capture_output=True, text=True, check=True)
+
+
+def snapshot(store) -> dict:
+    return {"counts": store.counts(), "worklist": store.worklist(), "priority": store.priority_cases(),
+            "stats": store.stats(), "status": {e: store.status(e) for e in ("F1", "F2", "F3", "F4")}}
+
+
+@pytest.fixture
+def setup(database_url, broker, tmp_path):
+    ledger = AttendanceLedger(database_url)
+    for each in CASES:
+        ledger.import_case(parse_case(each))
+    env = {**os.environ, "ATTENDANCE_DATABASE_URL": database_url, "ATTENDANCE_KAFKA_BOOTSTRAP": broker.address,
+           "ATTENDANCE_READ_MODEL_URL": str(tmp_path / "from-kafka.db")}
+    return ledger, env, tmp_path
+
+
+def expected_read_model(ledger, tmp_path) -> dict:
+    store = read_model_store(str(tmp_path / "from-ledger.db"))
+    Projector(ledger, store, date.fromisoformat(AS_OF)).rebuild()
+    return snapshot(store)
+
+
+def expected_instructions(ledger, registry) -> dict[str, dict]:
+    out = {}
+    for history in ledger.histories():
+        view = EmployeeView.of(history, date.fromisoformat(AS_OF))
+        for instruction in payroll_instructions(view, registry.get(view.policy)):
+            out[instruction.id] = json.loads(instruction.model_dump_json())
+    return out
+
+
+def test_the_published_schema_is_the_one_the_code_produces():
+    assert json.loads(SCHEMA.read_text()) == json_schema()
+
+
+def test_ledger_events_flow_to_the_read_model_and_payroll_exactly_once(setup, registry):
+    ledger, env, tmp_path = setup
+    published = run("relay", "--once", env=env).stdout
+    assert published.strip() == f"published {ledger.recorder.max_notification_id()} events"
+    run("read-model-consumer", "--once", "--as-of", AS_OF, env=env)
+    assert snapshot(read_model_store(env["ATTENDANCE_READ_MODEL_URL"])) == expected_read_model(ledger, tmp_path)
+
+    run("payroll-projector", "--once", "--as-of", AS_OF, env=env)
+    out = tmp_path / "payroll.csv"
+    run("payroll-tail", "--once", "--output", str(out), env=env)
+    rows = list(csv.DictReader(out.open()))
+    expected = expected_instructions(ledger, registry)
+    assert sorted(r["id"] for r in rows) == sorted(expected)
+    assert {(r["employee_id"], r["type"], r["effective"], r["band"]) for r in rows} >= {
+        ("F2", "SickPayBandChanged", "2025-04-02", "half"), ("F2", "SickPayBandChanged", "2025-06-02", "nil"),
+        ("F2", "SickPayBandChanged", "2025-07-01", "at_work"), ("F3", "MedicalSuspension", "2025-06-02", ""),
+        ("F3", "UnauthorisedAbsence", "2025-07-07", ""), ("F4", "PhasedReturn", "2025-07-07", ""),
+        ("F4", "EmploymentEnded", "2025-09-30", "")}
+    schema = json.loads(SCHEMA.read_text())
+    for instruction in expected.values():
+        jsonschema.validate(instruction, schema)
+    text = out.read_text()
+    assert "S11" not in text and "S28" not in text and "no contact" not in text
+
+    # Run everything again: nothing new anywhere.
+    assert run("relay", "--once", env=env).stdout.strip() == "published 0 events"
+    run("read-model-consumer", "--once", "--as-of", AS_OF, env=env)
+    run("payroll-projector", "--once", "--as-of", AS_OF, env=env)
+    run("payroll-tail", "--once", "--output", str(out), env=env)
+    assert len(list(csv.DictReader(out.open()))) == len(rows)
+
+
+def test_relayed_events_carry_no_free_text_notes(setup):
+    from kafka import KafkaConsumer
+
+    ledger, env, _ = setup
+    run("relay", "--once", env=env)
+    reader = KafkaConsumer("attendance.events.v1", bootstrap_servers=env["ATTENDANCE_KAFKA_BOOTSTRAP"],
+                           auto_offset_reset="earliest", consumer_timeout_ms=4000)
+    values = [json.loads(m.value) for m in reader]
+    assert len(values) == ledger.recorder.max_notification_id()
+    assert all("note" not in v["event"] for v in values)
+    keys = {v["employee_id"] for v in values}
+    assert keys == {"F1", "F2", "F3", "F4"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("victim", ["relay", "read-model-consumer", "payroll-projector"])
+def test_killing_any_process_mid_stream_loses_nothing_and_applies_nothing_twice(setup, registry, victim):
+    ledger, env, tmp_path = setup
+    for n in range(60):  # a longer stream
+        ledger.import_case(parse_case(case(f"G{n:02d}", *TEN_DAYS, manager_id=f"M{n % 5}")))
+    forever = {"relay": ["relay", "--interval", "0.05"],
+               "read-model-consumer": ["read-model-consumer", "--as-of", AS_OF],
+               "payroll-projector": ["payroll-projector", "--as-of", AS_OF]}
+    if victim != "relay":
+        run("relay", "--once", env=env)
+    rng = random.Random(victim)
+    for _ in range(3):  # bounded: three kills at random moments
+        process = subprocess.Popen([ATTENDANCE, *forever[victim]], env=env, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(1.0, 4.0))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    run("relay", "--once", env=env)
+    run("read-model-consumer", "--once", "--as-of", AS_OF, env=env)
+    run("payroll-projector", "--once", "--as-of", AS_OF, env=env)
+    out = tmp_path / "payroll.csv"
+    run("payroll-tail", "--once", "--output", str(out), env=env)
+    assert snapshot(read_model_store(env["ATTENDANCE_READ_MODEL_URL"])) == expected_read_model(ledger, tmp_path)
+    ids = [r["id"] for r in csv.DictReader(out.open())]
+    assert len(ids) == len(set(ids)) and set(ids) == set(expected_instructions(ledger, registry))
