@@ -32,6 +32,7 @@ postgres-binaries:
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run --employees $(EMPLOYEES) --replay-employees $(REPLAY_EMPLOYEES) --output BENCHMARKS.md
+	$(BIN)/python -m bench.feeds --output BENCHMARKS.md
 
 clean:
 	rm -rf $(VENV) attendance.db *.egg-info

@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import json
 import sys
-import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from datetime import date
@@ -69,7 +68,8 @@ class EventsConsumer(ABC):
         return EmployeeView.of([parse_fact(e) for e in history], self.as_of)
 
     def run(self, once: bool = False, idle_polls: int = 3) -> int:
-        """Consume until stopped, or - with `once` - until caught up."""
+        """Consume until stopped, or - with `once` - until this instance owns
+        every partition and has read them all (a catch-up run alone)."""
         self._tick()
         handled, idle = 0, 0
         while True:
@@ -79,15 +79,10 @@ class EventsConsumer(ABC):
                 self._handle(records)
                 handled += len(records)
                 idle = 0
-            elif once and self.kafka.assignment() and self._caught_up():
+            elif once and _caught_up(self.kafka):
                 idle += 1
                 if idle >= idle_polls:
                     return handled
-
-    def _caught_up(self) -> bool:
-        assignment = list(self.kafka.assignment())
-        ends = self.kafka.end_offsets(assignment)
-        return all(self.kafka.position(p) >= ends[p] for p in assignment)
 
     def _handle(self, records: list) -> None:
         events = []
@@ -158,12 +153,25 @@ class PayrollProjector(EventsConsumer):
             log.info("payroll_instructions_published", count=len(new))
 
 
+def _caught_up(reader) -> bool:
+    """Whether a consumer owns every partition of its topics and has read
+    each to its end. (Owning them all matters after a crash: the dead member
+    keeps its partitions until its session times out.)"""
+    assignment = list(reader.assignment())
+    topics = {p.topic for p in assignment}
+    partitions = sum(len(reader.partitions_for_topic(t) or ()) for t in topics)
+    if not assignment or len(assignment) < partitions:
+        return False
+    ends = reader.end_offsets(assignment)
+    return all(reader.position(p) >= ends[p] for p in assignment)
+
+
 CSV_COLUMNS = ["id", "employee_id", "type", "effective", "band", "until", "full_pay_until", "excess_until",
                "hours", "percent", "ssp_daily_rate", "enhancements_included"]
 
 
 def payroll_tail(output: TextIO = sys.stdout, seen: Iterable[str] = (), once: bool = False,
-                 group: str = "payroll-tail", idle_seconds: float = 3.0) -> int:
+                 group: str = "payroll-tail") -> int:
     """A reference payroll client: reads `attendance.payroll.v1`, writes each
     instruction once as a CSV row (de-duplicating by id), commits its offsets
     after writing - at least once, and the id makes it exactly once."""
@@ -172,7 +180,7 @@ def payroll_tail(output: TextIO = sys.stdout, seen: Iterable[str] = (), once: bo
     reader.subscribe([PAYROLL])
     writer = csv.DictWriter(output, CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     known = set(seen)
-    written, last = 0, time.monotonic()
+    written, idle = 0, 0
     while True:
         batches = reader.poll(timeout_ms=500, max_records=500)
         records = [r for batch in batches.values() for r in batch]
@@ -185,8 +193,10 @@ def payroll_tail(output: TextIO = sys.stdout, seen: Iterable[str] = (), once: bo
         if records:
             output.flush()
             reader.commit()
-            last = time.monotonic()
-        elif once and time.monotonic() - last > idle_seconds and reader.assignment():
-            reader.close()
-            return written
+            idle = 0
+        elif once and _caught_up(reader):
+            idle += 1
+            if idle >= 3:
+                reader.close()
+                return written
 

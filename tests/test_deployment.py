@@ -1,5 +1,6 @@
 """The compose file, which no engine here can run, is checked for structure;
-the ledger it runs is tested against a real PostgreSQL elsewhere."""
+the processes it runs are tested against a real PostgreSQL and a real
+Kafka-protocol broker elsewhere (tests/kafka, tests/ledger)."""
 
 from pathlib import Path
 
@@ -8,22 +9,37 @@ import yaml
 from domain.application import store_environment
 
 ROOT = Path(__file__).parent.parent
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+PROCESSES = {"relay": ["relay"], "projector": ["project"], "read-model-consumer": ["read-model-consumer"],
+             "payroll-projector": ["payroll-projector"]}
 
 
-def test_compose_runs_the_ledger_against_a_healthy_postgres():
-    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    services = compose["services"]
-    assert "healthcheck" in services["postgres"]
-    ledger = services["ledger"]
-    assert ledger["depends_on"]["postgres"]["condition"] == "service_healthy"
-    env = store_environment(ledger["environment"]["ATTENDANCE_DATABASE_URL"])
-    assert env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
-    assert (env["POSTGRES_USER"], env["POSTGRES_PASSWORD"], env["POSTGRES_DBNAME"]) == (
-        services["postgres"]["environment"]["POSTGRES_USER"],
-        services["postgres"]["environment"]["POSTGRES_PASSWORD"],
-        services["postgres"]["environment"]["POSTGRES_DB"],
-    )
-    assert env["POSTGRES_HOST"] == "postgres"
+def test_infrastructure_services_have_health_checks():
+    assert "healthcheck" in SERVICES["postgres"] and "healthcheck" in SERVICES["kafka"]
+    assert SERVICES["kafka"]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"  # KRaft
+
+
+def test_every_process_runs_a_real_command_once_the_infrastructure_is_healthy():
+    for name, command in PROCESSES.items():
+        service = SERVICES[name]
+        assert service["command"] == command
+        assert service["depends_on"]["postgres"]["condition"] == "service_healthy"
+        assert service["depends_on"]["kafka"]["condition"] == "service_healthy"
+        assert service["depends_on"]["import"]["condition"] == "service_completed_successfully"
+
+
+def test_the_database_urls_reach_the_postgres_service():
+    postgres = SERVICES["postgres"]["environment"]
+    environment = SERVICES["relay"]["environment"]
+    for variable in ("ATTENDANCE_DATABASE_URL", "ATTENDANCE_READ_MODEL_URL"):
+        env = store_environment(environment[variable])
+        assert env["PERSISTENCE_MODULE"] == "eventsourcing.postgres" and env["POSTGRES_HOST"] == "postgres"
+        assert (env["POSTGRES_USER"], env["POSTGRES_PASSWORD"]) == (postgres["POSTGRES_USER"],
+                                                                   postgres["POSTGRES_PASSWORD"])
+    consumers = store_environment(environment["ATTENDANCE_READ_MODEL_URL"])["POSTGRES_DBNAME"]
+    assert f"CREATE DATABASE {consumers}" in (ROOT / "deploy" / "postgres-init.sql").read_text()
+    assert environment["ATTENDANCE_KAFKA_BOOTSTRAP"] == "kafka:9092"
 
 
 def test_the_image_copies_every_package_it_installs():
