@@ -80,10 +80,6 @@ class Absence:
     def ongoing_on(self, day: date) -> bool:
         return self.first_day <= day and (self.last_day is None or day <= self.last_day)
 
-    def overlaps(self, first_day: date, last_day: date | None) -> bool:
-        ends_before = self.last_day is not None and self.last_day < first_day
-        starts_after = last_day is not None and last_day < self.first_day
-        return not (ends_before or starts_after)
 
 
 def _amended(absence: Absence, fact: AbsenceAmended) -> Absence:

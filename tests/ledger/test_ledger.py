@@ -118,3 +118,15 @@ def test_reading_every_history_returns_each_employee_once(database_url):
     histories = list(ledger.histories(batch=4))
     assert sorted(h[0].employee_id for h in histories) == ["E0", "E1", "E2"]
     assert all(len(h) == 5 for h in histories)
+
+
+def test_registering_an_employee_starts_their_ledger_and_refuses_an_unknown_policy(database_url):
+    from domain.events import EmployeeRegistered
+
+    ledger = AttendanceLedger(database_url)
+    ledger.register_employee(EmployeeRegistered(employee_id="N1", service_start=date(2020, 1, 6),
+                                                contracted_hours=37.5, policy="sath-w22-v6"))
+    assert ledger.history("N1")[0].employee_id == "N1"
+    with pytest.raises(InvalidEvent, match="^policy: unknown policy 'made-up'"):
+        ledger.register_employee(EmployeeRegistered(employee_id="N2", service_start=date(2020, 1, 6),
+                                                    contracted_hours=37.5, policy="made-up"))
