@@ -25,6 +25,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from api.auth import Role, issue
 from api.logging import configure_logging
 from api.render import (
     explain_text,
@@ -355,6 +356,27 @@ def payroll_tail_command(output: Annotated[Optional[Path], typer.Option("--outpu
         if not seen:
             file.write(",".join(CSV_COLUMNS) + "\n")
         payroll_tail(file, seen, once=once, group=group)
+
+
+@app.command("serve")
+def serve(host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+          port: Annotated[int, typer.Option("--port")] = 8000) -> None:
+    """Serve the HTTP API (OpenAPI at /openapi.json, docs at /docs)."""
+    import uvicorn
+
+    from api.http import create_app
+
+    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+
+
+@app.command("token")
+def token(role: Annotated[Role, typer.Option("--role")], sub: Annotated[str, typer.Option("--sub")],
+          employee: Annotated[Optional[str], typer.Option("--employee", help="the employee role's own id")] = None,
+          hours: Annotated[int, typer.Option("--hours", min=1)] = 12) -> None:
+    """Issue a development bearer token (signed with ATTENDANCE_JWT_KEY or the local key file)."""
+    if role is Role.employee and not employee:
+        raise typer.BadParameter("an employee token needs --employee", param_hint="--employee")
+    typer.echo(issue(role, sub, employee, hours))
 
 
 query = typer.Typer(help="Read the read model (run `attendance project` first).", no_args_is_help=True)

@@ -83,6 +83,7 @@ class AttendanceLedger(Application):
     def __init__(self, database_url: str | None = None, registry: RulebookRegistry | None = None) -> None:
         url = database_url if database_url is not None else os.environ.get("ATTENDANCE_DATABASE_URL")
         super().__init__(env=store_environment(url))
+        self.database_url = url
         self.registry = registry or RulebookRegistry.configured()
         self._references: dict[UUID, str] = {}
 

@@ -1,0 +1,89 @@
+"""Who may read and write what: bearer JWTs and five roles (least privilege).
+
+* `employee` - their own record only (`employee` claim);
+* `manager` - their own reports (the `sub` is their manager id), reasons
+  shown only as their group;
+* `hr` - everyone, full reasons;
+* `payroll` - pay and leave only: never reasons, notes or meetings;
+* `auditor` - read-only, everything, including `known_at` queries.
+
+Tokens are HS256, signed with ATTENDANCE_JWT_KEY; `attendance token` issues
+development tokens with the same key.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from enum import Enum
+from pathlib import Path
+
+import jwt
+
+ALGORITHM = "HS256"
+ISSUER = "attendance-ledger"
+
+
+class Role(str, Enum):
+    employee = "employee"
+    manager = "manager"
+    hr = "hr"
+    payroll = "payroll"
+    auditor = "auditor"
+
+
+class Denied(Exception):
+    """The caller may not do this (HTTP 403), or is not who they claim (401)."""
+
+    def __init__(self, detail: str, status: int = 403) -> None:
+        super().__init__(detail)
+        self.detail, self.status = detail, status
+
+
+@dataclass(frozen=True)
+class Caller:
+    subject: str
+    role: Role
+    employee_id: str | None = None  # the employee role's own record
+
+    @property
+    def actor(self) -> str:
+        """Recorded as the `actor` of what this caller writes."""
+        return f"{self.role.value}:{self.subject}"
+
+
+def signing_key() -> str:
+    """ATTENDANCE_JWT_KEY, or - in the embedded mode - a key kept beside the
+    SQLite ledger, made on first use, so dev tokens survive restarts."""
+    configured = os.environ.get("ATTENDANCE_JWT_KEY")
+    if configured:
+        return configured
+    path = Path(os.environ.get("ATTENDANCE_JWT_KEY_FILE", ".attendance-jwt-key"))
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def issue(role: Role, subject: str, employee_id: str | None = None, hours: int = 12) -> str:
+    now = datetime.now(timezone.utc)
+    claims = {"sub": subject, "role": role.value, "iss": ISSUER, "iat": now, "exp": now + timedelta(hours=hours)}
+    if employee_id:
+        claims["employee"] = employee_id
+    return jwt.encode(claims, signing_key(), algorithm=ALGORITHM)
+
+
+def caller(authorization: str | None) -> Caller:
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise Denied("a bearer token is required", 401)
+    try:
+        claims = jwt.decode(authorization[7:].strip(), signing_key(), algorithms=[ALGORITHM], issuer=ISSUER,
+                            options={"require": ["sub", "role", "exp"]})
+        role = Role(claims["role"])
+    except (jwt.PyJWTError, ValueError) as error:
+        raise Denied(f"invalid token: {error}", 401) from None
+    if role is Role.employee and not claims.get("employee"):
+        raise Denied("an employee token must name the employee", 401)
+    return Caller(str(claims["sub"]), role, claims.get("employee"))

@@ -1,0 +1,132 @@
+"""The HTTP API as each role uses it: the authorization matrix, recording an
+absence and seeing the review due, problem+json errors, idempotent retries."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.auth import Role, issue
+from api.http import create_app
+from domain.application import AttendanceLedger
+from domain.casefile import parse_case
+from tests.cases import TEN_DAYS, case
+
+AS_OF = "2025-10-01"
+
+
+@pytest.fixture
+def client(tmp_path, monkeypatch):
+    monkeypatch.setenv("ATTENDANCE_JWT_KEY", "test-signing-key-of-a-decent-length-0123456789")
+    ledger = AttendanceLedger(str(tmp_path / "ledger.db"))
+    ledger.import_case(parse_case(case("E1", *TEN_DAYS, manager_id="MGR1")))
+    ledger.import_case(parse_case(case("E2", manager_id="MGR2")))
+    app = create_app(ledger, access_log=tmp_path / "access.log")
+    test_client = TestClient(app)
+    test_client.access_log = tmp_path / "access.log"
+    return test_client
+
+
+def headers(role: Role, sub: str = "u1", employee: str | None = None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue(role, sub, employee)}"}
+
+
+@pytest.fixture
+def callers(client) -> dict[str, dict[str, str]]:
+    """One caller of each kind (tokens signed with the test's key)."""
+    return {
+        "employee-self": headers(Role.employee, "e1", "E1"),
+        "employee-other": headers(Role.employee, "e2", "E2"),
+        "manager-of-E1": headers(Role.manager, "MGR1"),
+        "manager-of-E2": headers(Role.manager, "MGR2"),
+        "hr": headers(Role.hr, "hr1"),
+        "payroll": headers(Role.payroll, "pay1"),
+        "auditor": headers(Role.auditor, "aud1"),
+    }
+READS_OF_E1 = {
+    f"/employees/E1/status?as_of={AS_OF}": {"employee-self", "manager-of-E1", "hr", "auditor"},
+    f"/employees/E1/explain?as_of={AS_OF}": {"employee-self", "manager-of-E1", "hr", "auditor"},
+    "/employees/E1/history": {"employee-self", "manager-of-E1", "hr", "auditor"},
+    "/employees/E1/pay?from=2025-06-01&to=2025-06-10": {"employee-self", "hr", "payroll", "auditor"},
+    "/employees/E1/leave?year=2025": {"employee-self", "manager-of-E1", "hr", "payroll", "auditor"},
+    f"/worklist?as_of={AS_OF}": {"manager-of-E1", "manager-of-E2", "hr", "auditor"},
+    f"/priority-cases?as_of={AS_OF}": {"hr", "auditor"},
+    f"/stats?as_of={AS_OF}": {"manager-of-E1", "manager-of-E2", "hr", "auditor"},
+}
+
+
+@pytest.mark.parametrize("path", READS_OF_E1)
+def test_every_role_is_allowed_exactly_what_it_needs(client, path, callers):
+    for name, auth in callers.items():
+        response = client.get(path, headers=auth)
+        expected = 200 if name in READS_OF_E1[path] else 403
+        assert response.status_code == expected, (name, path, response.text)
+        if expected == 403:
+            assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_only_hr_may_register_and_import(client, callers):
+    body = {"employee_id": "E9", "service_start": "2020-01-06", "contracted_hours": 37.5, "policy": "sath-w22-v6"}
+    for name, auth in callers.items():
+        expected = 201 if name == "hr" else 403
+        assert client.post("/employees", json=body, headers=auth).status_code == expected, name
+
+
+def test_no_token_or_a_forged_one_is_unauthorised(client):
+    assert client.get(f"/employees/E1/status?as_of={AS_OF}").status_code == 401
+    forged = {"Authorization": "Bearer " + issue(Role.hr, "x").rsplit(".", 1)[0] + ".forged"}
+    response = client.get(f"/employees/E1/status?as_of={AS_OF}", headers=forged)
+    assert response.status_code == 401 and response.json()["title"] == "Unauthorized"
+
+
+def test_a_manager_records_an_absence_and_sees_the_review_due(client, callers):
+    manager = callers["manager-of-E1"]
+    recorded = client.post("/employees/E1/events", headers=manager, json={
+        "type": "SicknessReported", "absence_id": "A9", "first_day": "2025-09-22", "reason": "S16"})
+    assert recorded.status_code == 201
+    status = client.get(f"/employees/E1/status?as_of={AS_OF}", headers=manager).json()
+    assert status["reviews_due"][0]["triggered_on"] == "2025-09-05"
+    history = client.get("/employees/E1/history", headers=manager).json()
+    assert history[-1]["actor"] == "manager:MGR1"
+    assert {f.get("reason") for f in history if f["type"] == "SicknessReported"} == {
+        "respiratory", "gastrointestinal", "other_known"}   # groups, never the ESR codes
+    full = client.get("/employees/E1/history", headers=callers["hr"]).json()
+    assert {f.get("reason") for f in full if f["type"] == "SicknessReported"} == {"S13", "S25", "S16"}
+
+
+def test_a_manager_may_not_record_for_someone_else_s_report(client, callers):
+    response = client.post("/employees/E2/events", headers=callers["manager-of-E1"], json={
+        "type": "SicknessReported", "absence_id": "A1", "first_day": "2025-09-22", "reason": "S16"})
+    assert response.status_code == 403
+
+
+def test_an_invalid_event_is_a_problem_naming_the_field_and_stores_nothing(client, callers):
+    before = client.get("/employees/E1/history", headers=callers["hr"]).json()
+    response = client.post("/employees/E1/events", headers=callers["hr"], json={
+        "type": "ReturnedToWork", "absence_id": "A1", "first_day_back": "2025-05-01"})
+    assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"][0]["field"] == "first_day_back"
+    assert client.get("/employees/E1/history", headers=callers["hr"]).json() == before
+
+
+def test_a_retry_with_the_same_idempotency_key_records_once(client, callers):
+    event = {"type": "PatternOfAbsenceIdentified", "date": "2025-09-29", "description": "Mondays"}
+    key = {"Idempotency-Key": "req-123", **callers["hr"]}
+    first = client.post("/employees/E2/events", headers=key, json=event).json()
+    second = client.post("/employees/E2/events", headers=key, json=event).json()
+    assert first["event_id"] == second["event_id"] and second["replayed"] is True
+    history = client.get("/employees/E2/history", headers=callers["hr"]).json()
+    assert sum(1 for f in history if f["type"] == "PatternOfAbsenceIdentified") == 1
+
+
+def test_every_read_of_health_data_is_written_to_the_access_log(client, callers):
+    client.get(f"/employees/E1/status?as_of={AS_OF}", headers=callers["auditor"])
+    entries = [json.loads(line) for line in client.access_log.read_text().splitlines()]
+    assert entries[-1]["who"] == "auditor:aud1" and entries[-1]["employee"] == "E1"
+    assert entries[-1]["read"] == "status"
+
+
+def test_the_openapi_document_is_published(client):
+    assert client.get("/openapi.json").json()["info"]["title"] == "Attendance Ledger"
