@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timezone
+from http import HTTPStatus
 from pathlib import Path
 from typing import Annotated, Any
+from uuid import uuid4
 
 from eventsourcing.persistence import IntegrityError
 from fastapi import Body, Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import Caller, Denied, Role, caller
 from consumers.projector import Projector, TickOutOfOrder
@@ -30,11 +34,14 @@ from domain.reasons import GROUP_OF
 from projections.explain import explain_view
 from projections.leave import LeaveLedger
 from projections.pay import PayCalendar
+from projections.replay import replay
 from projections.status import evaluate
 from projections.view import EmployeeView
 from projections.worklist import worklist
 
 PROBLEM = "application/problem+json"
+MAX_BODY_BYTES = 1_000_000   # a case file of a very long career fits in well under this
+MAX_JSON_DEPTH = 32          # the deepest real document nests 4 levels
 EVERYONE = frozenset(Role)
 #: who may see what about an employee (before the own-record and own-report checks)
 READS = {
@@ -43,6 +50,7 @@ READS = {
     "history": {Role.employee, Role.manager, Role.hr, Role.auditor},
     "pay": {Role.employee, Role.hr, Role.payroll, Role.auditor},
     "leave": {Role.employee, Role.manager, Role.hr, Role.payroll, Role.auditor},
+    "export": {Role.employee, Role.hr, Role.auditor},
 }
 
 
@@ -58,6 +66,24 @@ def _moment(value: str | None) -> datetime | None:
         return datetime.combine(date.fromisoformat(value), time(23, 59, 59), tzinfo=timezone.utc)
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def json_depth(body: bytes) -> int:
+    """How deeply a JSON text nests, without parsing it (strings skipped)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in body:
+        char = chr(byte)
+        if in_string:
+            escaped, in_string = (not escaped and char == "\\"), in_string and (escaped or char != '"')
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 def authenticated(authorization: Annotated[str | None, Header()] = None) -> Caller:
@@ -76,15 +102,35 @@ def create_app(ledger: AttendanceLedger | None = None, access_log: Path | None =
     app = FastAPI(title="Attendance Ledger", version="1",
                   description="Sickness absence, triggers and reviews under versioned policies.")
 
+    jobs: dict[str, dict[str, Any]] = {}
+    runner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="replay")
+
+    @app.middleware("http")
+    async def limit_bodies(request: Request, call_next):
+        """Refuse oversized or deeply nested bodies before anything reads them."""
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            return problem(413, "Content Too Large", f"the body may be at most {MAX_BODY_BYTES} bytes")
+        body = await request.body()
+        if len(body) > MAX_BODY_BYTES:
+            return problem(413, "Content Too Large", f"the body may be at most {MAX_BODY_BYTES} bytes")
+        if json_depth(body) > MAX_JSON_DEPTH:
+            return problem(400, "Bad Request", f"JSON may nest at most {MAX_JSON_DEPTH} levels")
+        return await call_next(request)
+
     # --- errors ----------------------------------------------------------------------
 
     @app.exception_handler(Denied)
     async def denied(_request: Request, error: Denied) -> JSONResponse:
-        title = "Unauthorized" if error.status == 401 else "Forbidden"
+        title = {401: "Unauthorized", 404: "Not Found"}.get(error.status, "Forbidden")
         response = problem(error.status, title, error.detail)
         if error.status == 401:
             response.headers["WWW-Authenticate"] = "Bearer"
         return response
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+        return problem(error.status_code, HTTPStatus(error.status_code).phrase, str(error.detail))
 
     @app.exception_handler(EmployeeNotFound)
     async def not_found(_request: Request, error: EmployeeNotFound) -> JSONResponse:
@@ -222,6 +268,44 @@ def create_app(ledger: AttendanceLedger | None = None, access_log: Path | None =
         month, day = (int(p) for p in view.registration.leave_year_start.split("-"))
         leave_year = LeaveLedger(view, rulebook.annual_leave, rulebook.sick_pay).year(date(year, month, day))
         return {**leave_year.as_dict(), "entries": [e.as_dict() for e in leave_year.entries]}
+
+    @app.get("/employees/{employee_id}/export")
+    def export(who: Who, employee_id: str) -> dict[str, Any]:
+        """Right of access: the employee's whole record, portable JSON."""
+        require(who, {Role.employee, Role.hr, Role.auditor})
+        history = require_employee(who, employee_id, "export")
+        return {"employee_id": employee_id, "exported_at": datetime.now(timezone.utc).isoformat(),
+                "format": "attendance-ledger case file, version 1",
+                "case": {"employee": history[0].payload(), "events": [f.payload() for f in history[1:]]}}
+
+    @app.post("/replay", status_code=202)
+    def start_replay(who: Who, policy: Annotated[str, Body()], as_of: Annotated[date, Body()],
+                     compare: Annotated[str | None, Body()] = None) -> dict[str, Any]:
+        """Replay the population under a policy (and compare): a job to poll."""
+        require(who, {Role.hr, Role.auditor})
+        policies = [ledger.registry.get(p).id for p in filter(None, [policy, compare])]
+        job_id = uuid4().hex
+        jobs[job_id] = {"id": job_id, "state": "running", "done": 0, "total": None, "result": None}
+
+        def work() -> None:
+            histories = ledger.histories()
+            jobs[job_id]["total"] = len(histories)
+
+            def tick() -> None:
+                jobs[job_id]["done"] += 1
+
+            jobs[job_id]["result"] = replay(histories, ledger.registry, policies, as_of, progress=tick).as_dict()
+            jobs[job_id]["state"] = "finished"
+
+        runner.submit(work)
+        return {"id": job_id, "state": "running", "poll": f"/replay/{job_id}"}
+
+    @app.get("/replay/{job_id}")
+    def replay_job(who: Who, job_id: str) -> dict[str, Any]:
+        require(who, {Role.hr, Role.auditor})
+        if job_id not in jobs:
+            raise Denied("no such replay job", 404)
+        return jobs[job_id]
 
     @app.get("/worklist")
     def work(who: Who, as_of: date) -> list[dict[str, Any]]:

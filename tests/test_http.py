@@ -4,6 +4,7 @@ absence and seeing the review due, problem+json errors, idempotent retries."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -130,3 +131,41 @@ def test_every_read_of_health_data_is_written_to_the_access_log(client, callers)
 
 def test_the_openapi_document_is_published(client):
     assert client.get("/openapi.json").json()["info"]["title"] == "Attendance Ledger"
+
+
+def test_an_employee_can_export_their_whole_record_as_a_case_file(client, callers):
+    exported = client.get("/employees/E1/export", headers=callers["employee-self"]).json()
+    assert exported["case"]["employee"]["employee_id"] == "E1" and len(exported["case"]["events"]) == 4
+    assert client.get("/employees/E1/export", headers=callers["manager-of-E1"]).status_code == 403
+    assert client.get("/employees/E1/export", headers=callers["employee-other"]).status_code == 403
+
+
+def test_a_replay_runs_as_a_job_with_progress(client, callers):
+    started = client.post("/replay", headers=callers["hr"],
+                          json={"policy": "nw-wam-2024", "compare": "sath-w22-v6", "as_of": AS_OF})
+    assert started.status_code == 202
+    for _ in range(100):
+        job = client.get(started.json()["poll"], headers=callers["hr"]).json()
+        if job["state"] == "finished":
+            break
+        time.sleep(0.05)
+    assert (job["done"], job["total"]) == (2, 2)
+    assert job["result"]["comparison"]["employees_differing"] == 1
+    assert client.post("/replay", headers=callers["manager-of-E1"],
+                       json={"policy": "nw-wam-2024", "as_of": AS_OF}).status_code == 403
+
+
+def test_oversized_and_deeply_nested_bodies_are_refused(client, callers):
+    huge = client.post("/import", headers={**callers["hr"], "Content-Type": "application/json"},
+                       content=b'{"employee": "' + b"x" * 1_100_000 + b'"}')
+    assert huge.status_code == 413 and huge.headers["content-type"] == "application/problem+json"
+    deep = client.post("/import", headers={**callers["hr"], "Content-Type": "application/json"},
+                       content=b"[" * 100 + b"]" * 100)
+    assert deep.status_code == 400
+
+
+def test_injection_attempts_are_inert(client, callers):
+    for employee_id in ("E1' OR '1'='1", "E1; DROP TABLE stored_events", "../../etc/passwd"):
+        response = client.get(f"/employees/{employee_id}/status", params={"as_of": AS_OF}, headers=callers["hr"])
+        assert response.status_code == 404 and response.headers["content-type"] == "application/problem+json"
+    assert client.get(f"/employees/E1/status?as_of={AS_OF}", headers=callers["hr"]).status_code == 200

@@ -130,3 +130,14 @@ def test_registering_an_employee_starts_their_ledger_and_refuses_an_unknown_poli
     with pytest.raises(InvalidEvent, match="^policy: unknown policy 'made-up'"):
         ledger.register_employee(EmployeeRegistered(employee_id="N2", service_start=date(2020, 1, 6),
                                                     contracted_hours=37.5, policy="made-up"))
+
+
+def test_with_a_cipher_key_event_payloads_are_encrypted_at_rest(database_url, monkeypatch):
+    from eventsourcing.cipher import AESCipher
+
+    monkeypatch.setenv("CIPHER_KEY", AESCipher.create_key(32))
+    ledger = AttendanceLedger(database_url)
+    ledger.import_case(parse_case(case("C1", *absence("A1", "2025-06-02", "2025-06-04", "S10"))))
+    stored = [n.state for n in ledger.ledger_notifications()]
+    assert stored and all(b"S10" not in state and b"SicknessReported\"" not in state for state in stored)
+    assert ledger.history("C1")[1].reason == "S10"
