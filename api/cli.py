@@ -358,6 +358,17 @@ def payroll_tail_command(output: Annotated[Optional[Path], typer.Option("--outpu
         payroll_tail(file, seen, once=once, group=group)
 
 
+@app.command("erase")
+def erase(employee_id: str,
+          retention_years: Annotated[int, typer.Option("--retention-years", min=0)] = 6,
+          today: Annotated[Optional[str], typer.Option("--today")] = None) -> None:
+    """Erase an employee's record by crypto-shredding, after the retention period."""
+    ledger = AttendanceLedger()
+    ledger.erase_employee(employee_id, _day(today, "--today") if today else date.today(), retention_years)
+    read_model_store(ledger.database_url).forget(employee_id)
+    typer.echo(f"erased {employee_id}: the record can no longer be read")
+
+
 @app.command("serve")
 def serve(host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
           port: Annotated[int, typer.Option("--port")] = 8000) -> None:

@@ -28,6 +28,7 @@ from consumers.projector import Projector, TickOutOfOrder
 from consumers.read_model_store import read_model_store
 from domain.application import AttendanceLedger
 from domain.casefile import parse_case
+from domain.erasure import EmployeeErased
 from domain.events import EmployeeRegistered, UnknownEventType, parse_fact
 from domain.exceptions import EmployeeNotFound, InvalidEvent, LedgerError
 from domain.reasons import GROUP_OF
@@ -132,6 +133,10 @@ def create_app(ledger: AttendanceLedger | None = None, access_log: Path | None =
     async def http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
         return problem(error.status_code, HTTPStatus(error.status_code).phrase, str(error.detail))
 
+    @app.exception_handler(EmployeeErased)
+    async def gone(_request: Request, error: EmployeeErased) -> JSONResponse:
+        return problem(410, "Gone", str(error))
+
     @app.exception_handler(EmployeeNotFound)
     async def not_found(_request: Request, error: EmployeeNotFound) -> JSONResponse:
         return problem(404, "Not Found", str(error))
@@ -217,6 +222,15 @@ def create_app(ledger: AttendanceLedger | None = None, access_log: Path | None =
             first = error.errors()[0]
             raise InvalidEvent(".".join(str(p) for p in first["loc"]), first["msg"]) from None
         return {"event_id": ledger.record_event(employee_id, fact), "replayed": False}
+
+    @app.delete("/employees/{employee_id}", status_code=204)
+    def erase(who: Who, employee_id: str) -> None:
+        """Erase by crypto-shredding, once the retention period has passed."""
+        require(who, {Role.hr})
+        years = int(os.environ.get("ATTENDANCE_RETENTION_YEARS", "6"))
+        ledger.erase_employee(employee_id, date.today(), years)
+        store.forget(employee_id)
+        _log(who, employee_id, "erase")
 
     @app.post("/import")
     def import_case(who: Who, case: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:

@@ -159,6 +159,12 @@ class ReadModelQueries:
             if tracking is not None:
                 self._insert_tracking(cursor, tracking)  # type: ignore[attr-defined]
 
+    def forget(self, employee_id: str) -> None:
+        """Remove an erased employee from every table, received events included."""
+        with self._cursor(commit=True) as cursor:
+            for table in (*TABLES, "kafka_events", "payroll_published"):
+                cursor.execute(self._sql(f"DELETE FROM {table} WHERE employee_id = ?"), (employee_id,))
+
     def _insert_rows(self, cursor: Any, rows: EmployeeRows, projections: tuple[str, ...]) -> None:
         for table, values in _table_rows(rows).items():
             if table in projections:

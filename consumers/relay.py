@@ -18,6 +18,7 @@ from eventsourcing.persistence import InfrastructureFactory, Tracking
 
 from consumers.topics import EVENTS, ensure_topics, producer
 from domain.application import AttendanceLedger, store_environment
+from domain.erasure import EmployeeErased
 from domain.events import parse_fact
 
 log = structlog.get_logger("attendance.relay")
@@ -51,7 +52,7 @@ class Relay:
         position = self.positions.max_tracking_id(POSITION) or 0
         while page := self.ledger.recorder.select_notifications(position + 1, self.batch):
             futures = [self.producer.send(EVENTS, key=key, value=value)
-                       for key, value in (message(self.ledger, n) for n in page)]
+                       for key, value in filter(None, (self._message(n) for n in page))]
             self.producer.flush()
             for future in futures:
                 future.get(timeout=30)  # raises unless the broker acknowledged
@@ -60,6 +61,12 @@ class Relay:
             published += len(page)
             log.info("relayed", position=position, messages=len(page))
         return published
+
+    def _message(self, notification) -> tuple[bytes, bytes] | None:
+        try:
+            return message(self.ledger, notification)
+        except EmployeeErased:  # an erased record is never published again
+            return None
 
     def run_forever(self, interval: float = 0.5) -> None:
         while True:

@@ -21,17 +21,25 @@ from uuid import UUID
 import structlog
 from eventsourcing.application import AggregateNotFoundError, Application
 
+from domain.calendar import add_months
 from domain.casefile import CaseFile
 from domain.employee import Employee, employee_uuid
+from domain.erasure import EmployeeErased, EmployeeKeys, ShreddingMapper
 from domain.events import (
     EmployeeRegistered,
+    EmploymentEnded,
     Fact,
     MeetingHeld,
     PolicyAssigned,
     SicknessReported,
     parse_fact,
 )
-from domain.exceptions import EmployeeNotFound, InvalidEvent, UnknownAbsence
+from domain.exceptions import (
+    EmployeeNotFound,
+    InvalidEvent,
+    LedgerError,
+    UnknownAbsence,
+)
 from domain.history import known_order
 from domain.rulebook import STAGE_OF_REVIEW, RulebookRegistry
 from projections.status import evaluate_view
@@ -84,6 +92,14 @@ class AttendanceLedger(Application):
         url = database_url if database_url is not None else os.environ.get("ATTENDANCE_DATABASE_URL")
         super().__init__(env=store_environment(url))
         self.database_url = url
+        self.keys: EmployeeKeys | None = None
+        if os.environ.get("ATTENDANCE_CRYPTO_SHREDDING", "").lower() in ("on", "1", "true", "yes"):
+            # Every employee's events sealed with their own key (domain.erasure).
+            placeholder = "%s" if self.env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres" else "?"
+            self.keys = EmployeeKeys(self.recorder.datastore, placeholder)
+            self.mapper = ShreddingMapper(self.mapper, self.keys)
+            self.events = self.construct_event_store()
+            self._repository = self.construct_repository()
         self.registry = registry or RulebookRegistry.configured()
         self._references: dict[UUID, str] = {}
 
@@ -143,12 +159,34 @@ class AttendanceLedger(Application):
         return list(self.employee(employee_id).facts)
 
     def histories(self, batch: int = 5000) -> list[list[Fact]]:
-        """Every employee's history, read in one pass over the ledger's
-        notification log (not one aggregate load per employee)."""
+        """Every employee's history (erased ones left out), read in one pass
+        over the ledger's notification log (not one aggregate load each)."""
         by_employee: dict[UUID, list[dict[str, Any]]] = defaultdict(list)
+        erased: set[UUID] = set()
         for notification in self.ledger_notifications(batch):
-            by_employee[notification.originator_id].append(self.mapper.to_domain_event(notification).fact)
+            if notification.originator_id in erased:
+                continue
+            try:
+                by_employee[notification.originator_id].append(self.mapper.to_domain_event(notification).fact)
+            except EmployeeErased:
+                erased.add(notification.originator_id)
+                by_employee.pop(notification.originator_id, None)
         return [[parse_fact(p) for p in payloads] for payloads in by_employee.values()]
+
+    def erase_employee(self, employee_id: str, today: date, retention_years: int) -> None:
+        """Crypto-shred an employee's record once the retention period after
+        their employment ended has passed (SPEC 10 data protection)."""
+        if self.keys is None:
+            raise LedgerError("erasure needs ATTENDANCE_CRYPTO_SHREDDING=on (events sealed per employee)")
+        employee = self.employee(employee_id)
+        ended = [f.effective for f in employee.facts if isinstance(f, EmploymentEnded)]
+        if not ended:
+            raise LedgerError(f"employee {employee_id!r} is still employed: records are kept")
+        retained_until = add_months(ended[0], 12 * retention_years)
+        if today < retained_until:
+            raise LedgerError(f"employee {employee_id!r}'s record is retained until {retained_until}")
+        self.keys.shred(employee.id)
+        log.info("employee_erased", employee=employee_id)
 
     def ledger_notifications(self, batch: int = 5000):
         start = 1

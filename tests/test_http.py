@@ -169,3 +169,17 @@ def test_injection_attempts_are_inert(client, callers):
         response = client.get(f"/employees/{employee_id}/status", params={"as_of": AS_OF}, headers=callers["hr"])
         assert response.status_code == 404 and response.headers["content-type"] == "application/problem+json"
     assert client.get(f"/employees/E1/status?as_of={AS_OF}", headers=callers["hr"]).status_code == 200
+
+
+def test_hr_erases_a_leaver_after_retention_and_the_record_is_gone(tmp_path, monkeypatch):
+    monkeypatch.setenv("ATTENDANCE_JWT_KEY", "test-signing-key-of-a-decent-length-0123456789")
+    monkeypatch.setenv("ATTENDANCE_CRYPTO_SHREDDING", "on")
+    ledger = AttendanceLedger(str(tmp_path / "ledger.db"))
+    ledger.import_case(parse_case(case("OLD", {"type": "EmploymentEnded", "effective": "2015-03-31",
+                                               "reason": "resignation"})))
+    client = TestClient(create_app(ledger, access_log=tmp_path / "access.log"))
+    hr = headers(Role.hr, "hr1")
+    assert client.delete("/employees/OLD", headers=headers(Role.manager, "M")).status_code == 403
+    assert client.delete("/employees/OLD", headers=hr).status_code == 204
+    gone = client.get("/employees/OLD/history", headers=hr)
+    assert gone.status_code == 410 and gone.headers["content-type"] == "application/problem+json"

@@ -141,3 +141,28 @@ def test_with_a_cipher_key_event_payloads_are_encrypted_at_rest(database_url, mo
     stored = [n.state for n in ledger.ledger_notifications()]
     assert stored and all(b"S10" not in state and b"SicknessReported\"" not in state for state in stored)
     assert ledger.history("C1")[1].reason == "S10"
+
+
+def test_an_erased_employee_cannot_be_read_back_while_everyone_else_still_can(database_url, monkeypatch, registry):
+    from domain.erasure import EmployeeErased
+    from domain.exceptions import LedgerError
+
+    monkeypatch.setenv("ATTENDANCE_CRYPTO_SHREDDING", "on")
+    ledger = AttendanceLedger(database_url)
+    leaver = case("X1", *absence("A1", "2019-06-03", "2019-06-05", "S10"),
+                  {"type": "EmploymentEnded", "effective": "2019-12-31", "reason": "resignation"})
+    ledger.import_case(parse_case(leaver))
+    ledger.import_case(parse_case(case("X2", *TEN_DAYS)))
+    with pytest.raises(LedgerError, match="retained until 2025-12-31"):
+        ledger.erase_employee("X1", date(2025, 6, 1), retention_years=6)
+    with pytest.raises(LedgerError, match="still employed"):
+        ledger.erase_employee("X2", date(2026, 1, 2), retention_years=6)
+    ledger.erase_employee("X1", date(2026, 1, 2), retention_years=6)
+
+    fresh = AttendanceLedger(database_url)  # no cached keys
+    with pytest.raises(EmployeeErased):
+        fresh.history("X1")
+    assert [h[0].employee_id for h in fresh.histories()] == ["X2"]
+    assert evaluate(fresh.history("X2"), registry, date(2025, 10, 1))["reviews_due"][0]["triggered_on"] == "2025-09-05"
+    assert all(b"S10" not in n.state for n in fresh.ledger_notifications())
+    assert len(list(fresh.ledger_notifications())) == 9, "the store itself is untouched: append-only"
