@@ -74,9 +74,12 @@ class Format(str, Enum):
 
 def _day(value: str, option: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not an ISO date (YYYY-MM-DD)", param_hint=option) from None
+    if not date(1900, 1, 1) <= day <= date(2199, 12, 31):
+        raise typer.BadParameter(f"{value} is outside 1900-2199", param_hint=option)
+    return day
 
 
 def _moment(value: Optional[str]) -> Optional[datetime]:

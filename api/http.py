@@ -41,6 +41,8 @@ from projections.view import EmployeeView
 from projections.worklist import worklist
 
 PROBLEM = "application/problem+json"
+#: the days the API evaluates: a century either side of now is every real question
+Day = Annotated[date, Query(ge=date(1900, 1, 1), le=date(2199, 12, 31))]
 MAX_BODY_BYTES = 1_000_000   # a case file of a very long career fits in well under this
 MAX_JSON_DEPTH = 32          # the deepest real document nests 4 levels
 EVERYONE = frozenset(Role)
@@ -241,13 +243,13 @@ def create_app(ledger: AttendanceLedger | None = None, access_log: Path | None =
     # --- queries ----------------------------------------------------------------------------
 
     @app.get("/employees/{employee_id}/status")
-    def status(who: Who, employee_id: str, as_of: date, known_at: str | None = None,
+    def status(who: Who, employee_id: str, as_of: Day, known_at: str | None = None,
                policy: str | None = None) -> dict[str, Any]:
         history = require_employee(who, employee_id, "status")
         return evaluate(history, ledger.registry, as_of, _moment(known_at), policy)
 
     @app.get("/employees/{employee_id}/explain")
-    def explain(who: Who, employee_id: str, as_of: date, known_at: str | None = None,
+    def explain(who: Who, employee_id: str, as_of: Day, known_at: str | None = None,
                 policy: str | None = None) -> dict[str, Any]:
         history = require_employee(who, employee_id, "explain")
         view = EmployeeView.of(history, as_of, _moment(known_at))
@@ -262,8 +264,9 @@ def create_app(ledger: AttendanceLedger | None = None, access_log: Path | None =
         return facts
 
     @app.get("/employees/{employee_id}/pay")
-    def pay(who: Who, employee_id: str, start: Annotated[date, Query(alias="from")],
-            end: Annotated[date, Query(alias="to")]) -> list[dict[str, Any]]:
+    def pay(who: Who, employee_id: str,
+            start: Annotated[date, Query(alias="from", ge=date(1900, 1, 1), le=date(2199, 12, 31))],
+            end: Annotated[date, Query(alias="to", ge=date(1900, 1, 1), le=date(2199, 12, 31))]) -> list[dict[str, Any]]:
         history = require_employee(who, employee_id, "pay")
         latest = max([end, *(f.effective_day for f in history if f.effective_day)])
         view = EmployeeView.of(history, latest)
@@ -273,7 +276,7 @@ def create_app(ledger: AttendanceLedger | None = None, access_log: Path | None =
         return [d.as_dict() for d in PayCalendar(view, rulebook.sick_pay).days(start, end)]
 
     @app.get("/employees/{employee_id}/leave")
-    def leave(who: Who, employee_id: str, year: int) -> dict[str, Any]:
+    def leave(who: Who, employee_id: str, year: Annotated[int, Query(ge=1900, le=2199)]) -> dict[str, Any]:
         history = require_employee(who, employee_id, "leave")
         view = EmployeeView.of(history, date(year + 1, 3, 31))
         rulebook = ledger.registry.get(view.policy)
@@ -293,7 +296,8 @@ def create_app(ledger: AttendanceLedger | None = None, access_log: Path | None =
                 "case": {"employee": history[0].payload(), "events": [f.payload() for f in history[1:]]}}
 
     @app.post("/replay", status_code=202)
-    def start_replay(who: Who, policy: Annotated[str, Body()], as_of: Annotated[date, Body()],
+    def start_replay(who: Who, policy: Annotated[str, Body()],
+                     as_of: Annotated[date, Body(ge=date(1900, 1, 1), le=date(2199, 12, 31))],
                      compare: Annotated[str | None, Body()] = None) -> dict[str, Any]:
         """Replay the population under a policy (and compare): a job to poll."""
         require(who, {Role.hr, Role.auditor})
@@ -322,13 +326,13 @@ def create_app(ledger: AttendanceLedger | None = None, access_log: Path | None =
         return jobs[job_id]
 
     @app.get("/worklist")
-    def work(who: Who, as_of: date) -> list[dict[str, Any]]:
+    def work(who: Who, as_of: Day) -> list[dict[str, Any]]:
         require(who, {Role.manager, Role.hr, Role.auditor})
         items = worklist(ledger.histories(), ledger.registry, as_of)
         return [i for i in items if who.role is not Role.manager or i["manager_id"] == who.subject]
 
     @app.get("/priority-cases")
-    def priority(who: Who, as_of: date | None = None,
+    def priority(who: Who, as_of: Day | None = None,
                  limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
         """From the read model, brought up to date in-process (default: today)."""
         require(who, {Role.hr, Role.auditor})
@@ -336,7 +340,7 @@ def create_app(ledger: AttendanceLedger | None = None, access_log: Path | None =
         return store.priority_cases(limit)
 
     @app.get("/stats")
-    def stats(who: Who, as_of: date | None = None,
+    def stats(who: Who, as_of: Day | None = None,
               month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None) -> list[dict[str, Any]]:
         require(who, {Role.hr, Role.auditor, Role.manager})
         Projector(ledger, store, as_of or date.today()).catch_up()
