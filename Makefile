@@ -9,7 +9,7 @@ AS_OF  ?= 2025-11-28
 EMPLOYEES ?= 2000
 REPLAY_EMPLOYEES ?= 100000
 
-.PHONY: run test bench clean postgres-binaries
+.PHONY: run test bench load clean postgres-binaries
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ postgres-binaries:
 bench: $(STAMP)
 	$(BIN)/python -m bench.run --employees $(EMPLOYEES) --replay-employees $(REPLAY_EMPLOYEES) --output BENCHMARKS.md
 	$(BIN)/python -m bench.feeds --output BENCHMARKS.md
+
+load: $(STAMP)
+	$(BIN)/python -m bench.load --output BENCHMARKS.md
 
 clean:
 	rm -rf $(VENV) attendance.db *.egg-info

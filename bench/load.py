@@ -1,0 +1,137 @@
+"""`make load`: a bounded load test of the HTTP API on loopback.
+
+Starts `attendance serve` on a free port over a fresh SQLite ledger of
+synthetic employees; N concurrent clients each post events (an absence and
+its return) and read the employee's status, for a fixed number of requests.
+Reports throughput and p50/p99 latency for commands and for queries, beside
+the bare `eventsourcing` library's save rate measured in the same run.
+
+Usage: python -m bench.load [--clients N] [--requests-per-client M] [--output BENCHMARKS.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+
+from api.auth import Role, issue
+from api.logging import configure_logging
+from bench.population import population
+from bench.run import bare_save
+from domain.application import AttendanceLedger
+from domain.casefile import parse_case
+
+ATTENDANCE = str(Path(sys.executable).with_name("attendance"))
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, int(len(ordered) * share) - 1)]
+
+
+def run(clients: int, per_client: int) -> list[str]:
+    tmp = Path(tempfile.mkdtemp(prefix="attendance-load-"))
+    os.environ["ATTENDANCE_JWT_KEY"] = "load-test-signing-key-0123456789-abcdefghijkl"
+    env = {**os.environ, "ATTENDANCE_DATABASE_URL": str(tmp / "ledger.db"),
+           "ATTENDANCE_ACCESS_LOG": str(tmp / "access.log"), "ATTENDANCE_LOG_LEVEL": "WARNING"}
+    ledger = AttendanceLedger(env["ATTENDANCE_DATABASE_URL"])
+    employees = [parse_case(c) for c in population(clients * 4, seed=17)]
+    for employee in employees:
+        ledger.import_case(employee)
+    port = _port()
+    server = subprocess.Popen([ATTENDANCE, "serve", "--port", str(port)], env=env)
+    base, token = f"http://127.0.0.1:{port}", issue(Role.hr, "load-test")
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(f"{base}/openapi.json", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        commands: list[float] = []
+        queries: list[float] = []
+        errors = 0
+
+        def client(n: int) -> None:
+            nonlocal errors
+            headers = {"Authorization": f"Bearer {token}"}
+            with httpx.Client(base_url=base, headers=headers, timeout=60) as http:
+                for k in range(per_client):
+                    # each client has four employees of its own, so no two write to one
+                    employee = employees[n * 4 + k % 4].registration.employee_id
+                    day = date(2026, 6, 1) + timedelta(days=14 * k)
+                    for event in ({"type": "SicknessReported", "absence_id": f"L{n}-{k}", "first_day": str(day),
+                                   "reason": "S13"},
+                                  {"type": "ReturnedToWork", "absence_id": f"L{n}-{k}",
+                                   "first_day_back": str(day + timedelta(days=2))}):
+                        start = time.perf_counter()
+                        response = http.post(f"/employees/{employee}/events", json=event)
+                        commands.append(time.perf_counter() - start)
+                        errors += response.status_code >= 400 and response.status_code != 409
+                    start = time.perf_counter()
+                    response = http.get(f"/employees/{employee}/status", params={"as_of": str(day)})
+                    queries.append(time.perf_counter() - start)
+                    errors += response.status_code >= 400
+
+        began = time.perf_counter()
+        with ThreadPoolExecutor(clients) as pool:
+            list(pool.map(client, range(clients)))
+        elapsed = time.perf_counter() - began
+    finally:
+        server.kill()
+        server.wait()
+    saves = 2000
+    bare_seconds = time.perf_counter()
+    bare_save(str(tmp / "bare.db"), [2] * (saves // 2))
+    bare_rate = saves / (time.perf_counter() - bare_seconds)
+    ms = 1000
+    return [
+        "",
+        f"HTTP API load: {clients} concurrent clients, {len(commands):,} commands and {len(queries):,} status "
+        f"reads in {elapsed:.1f} s over loopback ({errors} errors)",
+        "",
+        "| measure | Attendance Ledger | baseline (same run) | ledger / baseline |",
+        "|---|---|---|---|",
+        f"| commands (POST /employees/{{id}}/events) | {len(commands) / elapsed:,.0f} req/s, p50 "
+        f"{statistics.median(commands) * ms:.0f} ms, p99 {percentile(commands, 0.99) * ms:.0f} ms | bare library save "
+        f"{bare_rate:,.0f} events/s | {len(commands) / elapsed / bare_rate:.1%} |",
+        f"| queries (GET /employees/{{id}}/status) | {len(queries) / elapsed:,.0f} req/s, p50 "
+        f"{statistics.median(queries) * ms:.0f} ms, p99 {percentile(queries, 0.99) * ms:.0f} ms | - | - |",
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--requests-per-client", type=int, default=25)
+    parser.add_argument("--output", type=Path)
+    args = parser.parse_args()
+    configure_logging()
+    lines = run(args.clients, args.requests_per_client)
+    print("\n".join(lines))
+    if args.output:
+        marker = "<!-- bench:load -->"
+        text = args.output.read_text() if args.output.exists() else ""
+        before = text.split(marker)[0].rstrip("\n") if marker in text else text.rstrip("\n")
+        args.output.write_text(before + "\n\n" + marker + "\n" + "\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
