@@ -50,7 +50,12 @@ class Caller:
 
     @property
     def actor(self) -> str:
-        """Recorded as the `actor` of what this caller writes."""
+        """Recorded as the `actor` of what this caller writes: the token's subject."""
+        return self.subject
+
+    @property
+    def who(self) -> str:
+        """How the access log names the caller."""
         return f"{self.role.value}:{self.subject}"
 
 

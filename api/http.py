@@ -71,6 +71,16 @@ def _moment(value: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+REGISTRATION = {"employee_id": "ESR-100231", "service_start": "2016-09-05", "contracted_hours": 37.5,
+                "calendar": "england-and-wales", "policy": "sath-w22-v6", "manager_id": "MGR-WARD7"}
+EVENT_EXAMPLES = [
+    {"type": "SicknessReported", "absence_id": "A1", "first_day": "2025-10-20", "reason": "S13"},
+    {"type": "ReturnedToWork", "absence_id": "A1", "first_day_back": "2025-10-22"},
+    {"type": "MeetingHeld", "kind": "informal_review", "date": "2025-11-03", "outcome": "monitoring"},
+]
+CASE_EXAMPLE = {"employee": REGISTRATION, "events": EVENT_EXAMPLES[:2]}
+
+
 def json_depth(body: bytes) -> int:
     """How deeply a JSON text nests, without parsing it (strings skipped)."""
     depth = deepest = 0
@@ -187,7 +197,7 @@ def create_app(ledger: AttendanceLedger | None = None, access_log: Path | None =
         return history
 
     def _log(who: Caller, employee_id: str, what: str) -> None:
-        entry = {"at": datetime.now(timezone.utc).isoformat(), "who": who.actor, "employee": employee_id,
+        entry = {"at": datetime.now(timezone.utc).isoformat(), "who": who.who, "employee": employee_id,
                  "read": what}
         with log_path.open("a") as file:
             file.write(json.dumps(entry, sort_keys=True) + "\n")
@@ -195,7 +205,7 @@ def create_app(ledger: AttendanceLedger | None = None, access_log: Path | None =
     # --- commands ------------------------------------------------------------------------
 
     @app.post("/employees", status_code=201)
-    def register(who: Who, registration: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+    def register(who: Who, registration: Annotated[dict[str, Any], Body(examples=[REGISTRATION])]) -> dict[str, Any]:
         require(who, {Role.hr})
         try:
             fact = EmployeeRegistered.model_validate({**registration, "actor": who.actor})
@@ -206,7 +216,7 @@ def create_app(ledger: AttendanceLedger | None = None, access_log: Path | None =
         return {"employee_id": fact.employee_id}
 
     @app.post("/employees/{employee_id}/events", status_code=201)
-    def record(who: Who, employee_id: str, event: Annotated[dict[str, Any], Body()],
+    def record(who: Who, employee_id: str, event: Annotated[dict[str, Any], Body(examples=EVENT_EXAMPLES)],
                idempotency_key: Annotated[str | None, Header(max_length=128)] = None) -> dict[str, Any]:
         """Record one event; an Idempotency-Key makes a retry return the first result."""
         require(who, {Role.hr, Role.manager})
@@ -235,7 +245,7 @@ def create_app(ledger: AttendanceLedger | None = None, access_log: Path | None =
         _log(who, employee_id, "erase")
 
     @app.post("/import")
-    def import_case(who: Who, case: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+    def import_case(who: Who, case: Annotated[dict[str, Any], Body(examples=[CASE_EXAMPLE])]) -> dict[str, Any]:
         require(who, {Role.hr})
         result = ledger.import_case(parse_case(case, actor=who.actor))
         return {"employee_id": result.employee_id, "stored": result.stored, "already_held": result.already_held}

@@ -12,7 +12,7 @@ ROOT = Path(__file__).parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
 PROCESSES = {"relay": ["relay"], "projector": ["project"], "read-model-consumer": ["read-model-consumer"],
-             "payroll-projector": ["payroll-projector"]}
+             "payroll-projector": ["payroll-projector"], "api": ["serve", "--host", "0.0.0.0", "--port", "8000"]}
 
 
 def test_infrastructure_services_have_health_checks():
@@ -46,3 +46,9 @@ def test_the_image_copies_every_package_it_installs():
     dockerfile = (ROOT / "Dockerfile").read_text()
     for package in ("domain", "projections", "consumers", "api"):
         assert f"COPY {package} {package}" in dockerfile
+
+
+def test_payloads_are_encrypted_and_erasable_by_default_in_compose():
+    environment = SERVICES["api"]["environment"]
+    assert environment["CIPHER_KEY"] and environment["ATTENDANCE_CRYPTO_SHREDDING"] == "on"
+    assert "healthcheck" in SERVICES["api"] and SERVICES["api"]["ports"] == ["8000:8000"]

@@ -90,7 +90,7 @@ def test_a_manager_records_an_absence_and_sees_the_review_due(client, callers):
     status = client.get(f"/employees/E1/status?as_of={AS_OF}", headers=manager).json()
     assert status["reviews_due"][0]["triggered_on"] == "2025-09-05"
     history = client.get("/employees/E1/history", headers=manager).json()
-    assert history[-1]["actor"] == "manager:MGR1"
+    assert history[-1]["actor"] == "MGR1"  # the token's subject
     assert {f.get("reason") for f in history if f["type"] == "SicknessReported"} == {
         "respiratory", "gastrointestinal", "other_known"}   # groups, never the ESR codes
     full = client.get("/employees/E1/history", headers=callers["hr"]).json()
@@ -183,3 +183,40 @@ def test_hr_erases_a_leaver_after_retention_and_the_record_is_gone(tmp_path, mon
     assert client.delete("/employees/OLD", headers=hr).status_code == 204
     gone = client.get("/employees/OLD/history", headers=hr)
     assert gone.status_code == 410 and gone.headers["content-type"] == "application/problem+json"
+
+
+def test_odd_idempotency_keys_are_refused_or_kept_as_plain_data(client, callers):
+    event = {"type": "PatternOfAbsenceIdentified", "date": "2025-09-29", "description": "x"}
+    too_long = client.post("/employees/E2/events", json=event, headers={"Idempotency-Key": "k" * 200, **callers["hr"]})
+    assert too_long.status_code == 422 and too_long.json()["errors"][0]["field"] == "header.idempotency-key"
+    odd = "'; DROP TABLE stored_events; --"
+    stored = client.post("/employees/E2/events", json=event, headers={"Idempotency-Key": odd, **callers["hr"]})
+    assert stored.status_code == 201
+    assert client.get("/employees/E2/history", headers=callers["hr"]).json()[-1]["correlation_id"] == odd
+
+
+def test_the_openapi_document_carries_examples(client):
+    document = client.get("/openapi.json").json()
+    body = document["paths"]["/employees/{employee_id}/events"]["post"]["requestBody"]["content"]
+    assert body["application/json"]["schema"]["examples"][0]["type"] == "SicknessReported"
+
+
+WRITES = [
+    ("post", "/employees/E1/events", {"type": "PatternOfAbsenceIdentified", "date": "2025-09-29", "description": "x"},
+     {"manager-of-E1", "hr"}),
+    ("post", "/import", {"employee": {"employee_id": "E7", "service_start": "2020-01-06", "contracted_hours": 37.5,
+                                      "policy": "sath-w22-v6"}, "events": []}, {"hr"}),
+    ("post", "/replay", {"policy": "sath-w22-v6", "as_of": AS_OF}, {"hr", "auditor"}),
+    ("delete", "/employees/E1", None, {"hr"}),
+    ("get", "/employees/E1/export", None, {"employee-self", "hr", "auditor"}),
+]
+
+
+@pytest.mark.parametrize("method, path, body, allowed", WRITES, ids=[f"{m} {p}" for m, p, _, _ in WRITES])
+def test_every_role_may_change_only_what_it_should(client, callers, method, path, body, allowed):
+    for name, auth in callers.items():
+        response = client.request(method, path, json=body, headers=auth)
+        if name in allowed:
+            assert response.status_code != 403, (name, response.text)
+        else:
+            assert response.status_code == 403, (name, response.status_code)
