@@ -13,7 +13,7 @@ import hashlib
 import os
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cached_property
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -249,6 +249,7 @@ class SickPayTerms(ByService):
             _round_half_up(band.half_months * self.days_per_month)
 
 
+@cache  # a handful of values, asked for at every absence
 def _round_half_up(value: float) -> int:
     return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
