@@ -28,6 +28,7 @@ from kafka import KafkaConsumer, KafkaProducer
 
 from api.logging import configure_logging
 from bench.population import population
+from bench.report import write_section
 from consumers.read_model_store import read_model_store
 from domain.application import AttendanceLedger
 from domain.casefile import parse_case
@@ -152,10 +153,7 @@ def main() -> None:
     lines = run(args.backlog_employees, args.rate, args.seconds)
     print("\n".join(lines))
     if args.output:
-        marker = "<!-- bench:feeds -->"
-        text = args.output.read_text() if args.output.exists() else ""
-        before = text.split(marker)[0].rstrip("\n") if marker in text else text.rstrip("\n")
-        args.output.write_text(before + "\n\n" + marker + "\n" + "\n".join(lines) + "\n")
+        write_section(args.output, "feeds", lines)
 
 
 if __name__ == "__main__":

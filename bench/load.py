@@ -28,6 +28,7 @@ import httpx
 from api.auth import Role, issue
 from api.logging import configure_logging
 from bench.population import population
+from bench.report import write_section
 from bench.run import bare_save
 from domain.application import AttendanceLedger
 from domain.casefile import parse_case
@@ -127,10 +128,7 @@ def main() -> None:
     lines = run(args.clients, args.requests_per_client)
     print("\n".join(lines))
     if args.output:
-        marker = "<!-- bench:load -->"
-        text = args.output.read_text() if args.output.exists() else ""
-        before = text.split(marker)[0].rstrip("\n") if marker in text else text.rstrip("\n")
-        args.output.write_text(before + "\n\n" + marker + "\n" + "\n".join(lines) + "\n")
+        write_section(args.output, "load", lines)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from eventsourcing.domain import Aggregate, event
 
 from api.logging import configure_logging
 from bench.population import population
+from bench.report import write_section
 from domain.application import AttendanceLedger, store_environment
 from domain.casefile import parse_case
 from projections.replay import replay
@@ -186,10 +187,7 @@ def main() -> None:
         lines += run_replay(args.replay_employees)
     print("\n".join(lines))
     if args.output:
-        text = args.output.read_text() if args.output.exists() else ""
-        marker = "<!-- bench:ledger -->"
-        before = text.split(marker)[0] if marker in text else text
-        args.output.write_text(before + marker + "\n" + "\n".join(lines) + "\n")
+        write_section(args.output, "ledger", lines)
 
 
 if __name__ == "__main__":
