@@ -117,6 +117,14 @@ class Fact(BaseModel):
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+class DatedFact(Fact):
+    """A fact that happened on one day."""
+
+    effective_field = "date"
+
+    date: date
+
+
 def end_of_day(day: date) -> datetime:
     """The default `recorded_at` of an imported fact (SPEC section 8)."""
     return datetime.combine(day, time(23, 59, 59), tzinfo=timezone.utc)
@@ -215,10 +223,7 @@ class SicknessReported(Fact):
         return bool(self.pregnancy_related) or self.reason == PREGNANCY_RELATED
 
 
-class PartDayAbsenceRecorded(Fact):
-    effective_field = "date"
-
-    date: date
+class PartDayAbsenceRecorded(DatedFact):
     hours: Hours | None = None
     reason: str
 
@@ -293,17 +298,11 @@ class UnauthorisedAbsenceRescinded(Fact):
     from_: date = Field(alias="from")
 
 
-class MedicalSuspensionStarted(Fact):
-    effective_field = "date"
-
-    date: date
+class MedicalSuspensionStarted(DatedFact):
     reason: str | None = None
 
 
-class MedicalSuspensionEnded(Fact):
-    effective_field = "date"
-
-    date: date
+class MedicalSuspensionEnded(DatedFact):
     reason: str | None = None
 
 
@@ -365,17 +364,11 @@ class AdjustmentAgreed(Fact):
     _review = field_validator("review_on")(_not_before("start"))
 
 
-class OccupationalHealthReferred(Fact):
-    effective_field = "date"
-
-    date: date
+class OccupationalHealthReferred(DatedFact):
     note: str | None = None
 
 
-class OccupationalHealthReported(Fact):
-    effective_field = "date"
-
-    date: date
+class OccupationalHealthReported(DatedFact):
     outcome: Literal["fit", "fit_with_adjustments", "unfit", "disability_likely"] | None = None
     note: str | None = None
 
@@ -398,10 +391,7 @@ class InjuryAllowanceGranted(Fact):
     from_: date = Field(alias="from")
 
 
-class PatternOfAbsenceIdentified(Fact):
-    effective_field = "date"
-
-    date: date
+class PatternOfAbsenceIdentified(DatedFact):
     description: str
 
 
@@ -463,17 +453,11 @@ class MeetingCancelled(Fact):
     reason: str | None = None
 
 
-class AppealLodged(Fact):
-    effective_field = "date"
-
-    date: date
+class AppealLodged(DatedFact):
     against: str
 
 
-class AppealDecided(Fact):
-    effective_field = "date"
-
-    date: date
+class AppealDecided(DatedFact):
     against: str
     outcome: Literal["upheld", "overturned"] | None = None
 
