@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -74,6 +75,21 @@ def store_environment(database_url: str | None) -> dict[str, str]:
     elif parsed.scheme not in ("", "file"):
         raise ValueError(f"ATTENDANCE_DATABASE_URL: unsupported scheme {parsed.scheme!r}")
     return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(Path(url))}
+
+
+class Histories:
+    """Employees' histories, validated one employee at a time as they are
+    iterated, so a whole ledger's facts are never all in memory at once."""
+
+    def __init__(self, payloads: list[list[dict[str, Any]]]) -> None:
+        self._payloads = payloads
+
+    def __len__(self) -> int:
+        return len(self._payloads)
+
+    def __iter__(self) -> Iterator[list[Fact]]:
+        for payloads in self._payloads:
+            yield [parse_fact(p) for p in payloads]
 
 
 @dataclass(frozen=True)
@@ -158,7 +174,7 @@ class AttendanceLedger(Application):
     def history(self, employee_id: str) -> list[Fact]:
         return list(self.employee(employee_id).facts)
 
-    def histories(self, batch: int = 5000) -> list[list[Fact]]:
+    def histories(self, batch: int = 5000) -> "Histories":
         """Every employee's history (erased ones left out), read in one pass
         over the ledger's notification log (not one aggregate load each)."""
         by_employee: dict[UUID, list[dict[str, Any]]] = defaultdict(list)
@@ -171,7 +187,7 @@ class AttendanceLedger(Application):
             except EmployeeErased:
                 erased.add(notification.originator_id)
                 by_employee.pop(notification.originator_id, None)
-        return [[parse_fact(p) for p in payloads] for payloads in by_employee.values()]
+        return Histories(list(by_employee.values()))
 
     def erase_employee(self, employee_id: str, today: date, retention_years: int) -> None:
         """Crypto-shred an employee's record once the retention period after
