@@ -26,6 +26,7 @@ from dateutil.relativedelta import relativedelta
 
 from domain.events import (
     AnnualLeaveBooked,
+    ContractChanged,
     AnnualLeaveCancelled,
     AnnualLeaveConvertedToSickness,
     AnnualLeaveTakenWhileSick,
@@ -157,22 +158,21 @@ class LeaveLedger:
         if first > last:
             return []
         year_days = (end - start).days + 1
-        entries, day = [], first
-        while day <= last:
+        # The entitlement changes only when the contract's hours change or a
+        # service band is reached: stretches between those days.
+        changes = {c.effective for c in view.of_type(ContractChanged) if c.contracted_hours is not None}
+        changes |= {registration.service_start + relativedelta(years=band.completed_years)
+                    for band in self.terms.bands}
+        starts = sorted({first} | {d for d in changes if first < d <= last})
+        entries = []
+        for day, following in zip(starts, [*starts[1:], last + ONE_DAY]):
             service = relativedelta(day, registration.service_start).years
             hours, days = view.contract_on(day, "contracted_hours"), self.terms.days(max(0, service))
-            stretch_end = day
-            while (stretch_end + ONE_DAY <= last
-                   and view.contract_on(stretch_end + ONE_DAY, "contracted_hours") == hours
-                   and self.terms.days(max(0, relativedelta(stretch_end + ONE_DAY,
-                                                           registration.service_start).years)) == days):
-                stretch_end += ONE_DAY
-            span = (stretch_end - day).days + 1
+            span = (following - day).days
             annual = (days + self.terms.public_holidays) * hours / self.terms.days_per_week
             entries.append(Entry(day, "entitlement", annual * span / year_days, self.terms.citation,
                                  f"{days:g} days + {self.terms.public_holidays:g} public holidays at "
                                  f"{hours / self.terms.days_per_week:g} h, for {span} of {year_days} days"))
-            day = stretch_end + ONE_DAY
         return entries
 
     # --- sickness -----------------------------------------------------------------
