@@ -124,9 +124,10 @@ def year_start_for(view: EmployeeView, day: date) -> date:
 class LeaveLedger:
     """The leave years of one employee, as known in `view`."""
 
-    def __init__(self, view: EmployeeView, terms: AnnualLeaveTerms, pay_terms: SickPayTerms | None) -> None:
+    def __init__(self, view: EmployeeView, terms: AnnualLeaveTerms, pay_terms: SickPayTerms | None,
+                 pay: PayCalendar | None = None) -> None:
         self.view, self.terms = view, terms
-        self.pay = PayCalendar(view, pay_terms) if pay_terms else None
+        self.pay = pay or (PayCalendar(view, pay_terms) if pay_terms else None)
         withdrawn = {c.leave_id for c in view.of_type(AnnualLeaveCancelled)}
         self.bookings = [b for b in view.of_type(AnnualLeaveBooked) if b.leave_id not in withdrawn]
         self.conversions = {c.leave_id: c for c in view.of_type(AnnualLeaveConvertedToSickness)}
@@ -323,6 +324,7 @@ def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def annual_leave(view: EmployeeView, terms: AnnualLeaveTerms, pay_terms: SickPayTerms | None) -> LeaveYear:
-    """The leave year containing `as_of`."""
-    return LeaveLedger(view, terms, pay_terms).year(year_start_for(view, view.as_of))
+def annual_leave(view: EmployeeView, terms: AnnualLeaveTerms, pay_terms: SickPayTerms | None,
+                 pay: PayCalendar | None = None) -> LeaveYear:
+    """The leave year containing `as_of` (`pay`: the pay calendar, if made already)."""
+    return LeaveLedger(view, terms, pay_terms, pay).year(year_start_for(view, view.as_of))

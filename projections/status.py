@@ -75,7 +75,8 @@ def evaluate_view(view: EmployeeView, rulebook: Rulebook, tracks: TrackStatus | 
         "actions": [a.as_dict(view.as_of) for a in actions_due(view, rulebook, sick_pay)],
         "sick_pay": sick_pay.as_dict() if sick_pay else NOT_COVERED,
         "ssp": pay.ssp_summary() if pay else NOT_COVERED,
-        "annual_leave": annual_leave(view, rulebook.annual_leave, rulebook.sick_pay).as_dict() if rulebook.annual_leave
+        "annual_leave": annual_leave(view, rulebook.annual_leave, rulebook.sick_pay, pay).as_dict()
+        if rulebook.annual_leave
         else NOT_COVERED,
         "bradford_factor": bradford_factor(view, rulebook),
     }
