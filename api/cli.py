@@ -10,7 +10,7 @@ import csv
 import json
 import os
 import sys
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -52,6 +52,7 @@ from domain.application import AttendanceLedger, apply_case
 from domain.casefile import load_case
 from domain.events import PolicyAssigned
 from domain.exceptions import LedgerError
+from domain.history import parse_known_at
 from domain.rulebook import RulebookError, RulebookRegistry
 from projections.explain import explain_view
 from projections.leave import LeaveLedger
@@ -83,17 +84,12 @@ def _day(value: str, option: str) -> date:
 
 
 def _moment(value: Optional[str]) -> Optional[datetime]:
-    """`--known-at`: an ISO timestamp (UTC when no offset), or a date meaning
-    the end of that day."""
     if value is None:
         return None
     try:
-        if len(value) == 10:
-            return datetime.combine(date.fromisoformat(value), time(23, 59, 59), tzinfo=timezone.utc)
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parse_known_at(value)
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not an ISO timestamp", param_hint="--known-at") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 AsOf = Annotated[str, typer.Option("--as-of", help="the day to evaluate (YYYY-MM-DD)")]
@@ -328,22 +324,23 @@ def _consumer_store():
     return read_model_store(os.environ.get("ATTENDANCE_READ_MODEL_URL") or os.environ.get("ATTENDANCE_DATABASE_URL"))
 
 
+def _consume(consumer_class, once: bool, as_of: Optional[str]) -> int:
+    day = _day(as_of, "--as-of") if as_of else date.today()
+    return consumer_class(_consumer_store(), RulebookRegistry.configured(), day).run(once)
+
+
 @app.command("read-model-consumer")
 def read_model_consumer(once: Annotated[bool, typer.Option("--once", help="catch up, then stop")] = False,
                         as_of: ReadAsOf = None) -> None:
     """Build the read model from attendance.events.v1 (one of a consumer group)."""
-    day = _day(as_of, "--as-of") if as_of else date.today()
-    handled = ReadModelConsumer(_consumer_store(), RulebookRegistry.configured(), day).run(once)
-    typer.echo(f"read model consumer: {handled} messages")
+    typer.echo(f"read model consumer: {_consume(ReadModelConsumer, once, as_of)} messages")
 
 
 @app.command("payroll-projector")
 def payroll_projector(once: Annotated[bool, typer.Option("--once", help="catch up, then stop")] = False,
                       as_of: ReadAsOf = None) -> None:
     """Derive pay instructions from attendance.events.v1 and publish them to attendance.payroll.v1."""
-    day = _day(as_of, "--as-of") if as_of else date.today()
-    handled = PayrollProjector(_consumer_store(), RulebookRegistry.configured(), day).run(once)
-    typer.echo(f"payroll projector: {handled} messages")
+    typer.echo(f"payroll projector: {_consume(PayrollProjector, once, as_of)} messages")
 
 
 @app.command("payroll-tail")

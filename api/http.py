@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, timezone
 from http import HTTPStatus
 from pathlib import Path
 from typing import Annotated, Any
@@ -31,6 +31,7 @@ from domain.casefile import parse_case
 from domain.erasure import EmployeeErased
 from domain.events import EmployeeRegistered, UnknownEventType, parse_fact
 from domain.exceptions import EmployeeNotFound, InvalidEvent, LedgerError
+from domain.history import parse_known_at
 from domain.reasons import GROUP_OF
 from projections.explain import explain_view
 from projections.leave import LeaveLedger
@@ -65,10 +66,10 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
 def _moment(value: str | None) -> datetime | None:
     if value is None:
         return None
-    if len(value) == 10:
-        return datetime.combine(date.fromisoformat(value), time(23, 59, 59), tzinfo=timezone.utc)
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    try:
+        return parse_known_at(value)
+    except ValueError:
+        raise InvalidEvent("known_at", f"{value!r} is not an ISO timestamp or date") from None
 
 
 REGISTRATION = {"employee_id": "ESR-100231", "service_start": "2016-09-05", "contracted_hours": 37.5,

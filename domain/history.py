@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from domain.events import (
     AbsenceAmended,
@@ -39,6 +39,15 @@ def known_order(fact: Fact) -> tuple[datetime, date, int, str]:
     change an answer."""
     assert fact.recorded_at is not None, "a fact in the ledger has been recorded"
     return fact.recorded_at, fact.effective_day or date.max, _RANK.get(type(fact), 2), fact.fingerprint
+
+
+def parse_known_at(text: str) -> datetime:
+    """A `known_at` as people write it: an ISO timestamp (UTC when it has no
+    offset), or a date meaning the end of that day. Raises ValueError."""
+    if len(text) == 10:
+        return datetime.combine(date.fromisoformat(text), time(23, 59, 59), tzinfo=timezone.utc)
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def visible_facts(facts: Iterable[Fact], known_at: datetime | None = None) -> list[Fact]:

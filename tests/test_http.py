@@ -220,3 +220,8 @@ def test_every_role_may_change_only_what_it_should(client, callers, method, path
             assert response.status_code != 403, (name, response.text)
         else:
             assert response.status_code == 403, (name, response.status_code)
+
+
+def test_an_unreadable_known_at_is_a_problem_naming_it(client, callers):
+    response = client.get(f"/employees/E1/status?as_of={AS_OF}&known_at=yesterday", headers=callers["hr"])
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "known_at"
