@@ -13,14 +13,14 @@ development tokens with the same key.
 
 from __future__ import annotations
 
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import Enum
-from pathlib import Path
 
 import jwt
+
+from service.settings import Settings
 
 ALGORITHM = "HS256"
 ISSUER = "attendance-ledger"
@@ -59,32 +59,33 @@ class Caller:
         return f"{self.role.value}:{self.subject}"
 
 
-def signing_key() -> str:
+def signing_key(settings: Settings | None = None) -> str:
     """ATTENDANCE_JWT_KEY, or - in the embedded mode - a key kept beside the
     SQLite ledger, made on first use, so dev tokens survive restarts."""
-    configured = os.environ.get("ATTENDANCE_JWT_KEY")
-    if configured:
-        return configured
-    path = Path(os.environ.get("ATTENDANCE_JWT_KEY_FILE", ".attendance-jwt-key"))
+    settings = settings or Settings.from_environment()
+    if settings.jwt_key:
+        return settings.jwt_key
+    path = settings.jwt_key_file
     if not path.exists():
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
 
 
-def issue(role: Role, subject: str, employee_id: str | None = None, hours: int = 12) -> str:
+def issue(role: Role, subject: str, employee_id: str | None = None, hours: int = 12,
+          settings: Settings | None = None) -> str:
     now = datetime.now(timezone.utc)
     claims = {"sub": subject, "role": role.value, "iss": ISSUER, "iat": now, "exp": now + timedelta(hours=hours)}
     if employee_id:
         claims["employee"] = employee_id
-    return jwt.encode(claims, signing_key(), algorithm=ALGORITHM)
+    return jwt.encode(claims, signing_key(settings), algorithm=ALGORITHM)
 
 
-def caller(authorization: str | None) -> Caller:
+def caller(authorization: str | None, key: str) -> Caller:
     if not authorization or not authorization.lower().startswith("bearer "):
         raise Denied("a bearer token is required", 401)
     try:
-        claims = jwt.decode(authorization[7:].strip(), signing_key(), algorithms=[ALGORITHM], issuer=ISSUER,
+        claims = jwt.decode(authorization[7:].strip(), key, algorithms=[ALGORITHM], issuer=ISSUER,
                             options={"require": ["sub", "role", "exp"]})
         role = Role(claims["role"])
     except (jwt.PyJWTError, ValueError) as error:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import sys
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+from functools import cache
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -45,24 +45,14 @@ from consumers.kafka_consumers import (
     ReadModelConsumer,
     payroll_tail,
 )
-from consumers.projector import Projector
-from consumers.read_model_store import read_model_store
 from consumers.relay import Relay, position_store
-from domain.application import AttendanceLedger, apply_case
-from domain.casefile import load_case
-from domain.events import PolicyAssigned
 from domain.exceptions import LedgerError
 from domain.history import parse_known_at
-from domain.rulebook import RulebookError, RulebookRegistry
-from projections.explain import explain_view
-from projections.leave import LeaveLedger
-from projections.pay import PayCalendar
+from domain.rulebook import RulebookError
 from projections.read_model import PROJECTIONS
-from projections.replay import replay
-from projections.status import evaluate, provisional_warning, to_json
-from projections.transition import transition_candidates
-from projections.view import EmployeeView
-from projections.worklist import worklist
+from projections.status import provisional_warning, to_json
+from service import evaluation, pay, population, read_views, records
+from service.bootstrap import Services, bootstrap
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Attendance Ledger: sickness absence, triggers and reviews under versioned policies.")
@@ -71,6 +61,12 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 class Format(str, Enum):
     json = "json"
     text = "text"
+
+
+@cache
+def services() -> Services:
+    """The wired services, from the environment read once per process."""
+    return bootstrap()
 
 
 def _day(value: str, option: str) -> date:
@@ -108,19 +104,14 @@ def _print_status(status: dict, output: Format) -> None:
 def evaluate_case(case: Path, as_of: AsOf, known_at: KnownAt = None, policy: Policy = None,
                   output: FormatOpt = Format.json) -> None:
     """Evaluate a case file without writing anything."""
-    registry = RulebookRegistry.configured()
-    employee, _, _ = apply_case(load_case(case), registry)
-    status = evaluate(employee.facts, registry, _day(as_of, "--as-of"), _moment(known_at), policy)
+    status = evaluation.evaluate_case_file(services(), case, _day(as_of, "--as-of"), _moment(known_at), policy)
     _print_status(status, output)
 
 
 @app.command("import")
 def import_cases(cases: list[Path]) -> None:
     """Write case files into the ledger; facts it already holds are skipped."""
-    ledger = AttendanceLedger()
-    parsed = [(path, load_case(path)) for path in cases]  # all valid before any is written
-    for path, case in parsed:
-        result = ledger.import_case(case)
+    for path, result in records.import_files(services(), cases):
         typer.echo(f"{path}: employee {result.employee_id}: {result.stored} new events stored, "
                    f"{result.already_held} already in the ledger")
 
@@ -129,20 +120,18 @@ def import_cases(cases: list[Path]) -> None:
 def employee_status(employee_id: str, as_of: AsOf, known_at: KnownAt = None, policy: Policy = None,
                     output: FormatOpt = Format.json) -> None:
     """Evaluate an employee held in the ledger."""
-    ledger = AttendanceLedger()
-    status = evaluate(ledger.history(employee_id), ledger.registry, _day(as_of, "--as-of"),
-                      _moment(known_at), policy)
+    status = evaluation.status(services(), employee_id, _day(as_of, "--as-of"), _moment(known_at), policy)
     _print_status(status, output)
 
 
 @app.command("worklist")
 def show_worklist(as_of: AsOf, known_at: KnownAt = None, output: FormatOpt = Format.text) -> None:
     """Every review due and action overdue across the ledger, oldest first."""
-    ledger = AttendanceLedger()
-    items = worklist(ledger.histories(), ledger.registry, _day(as_of, "--as-of"), _moment(known_at))
+    registry = services().registry
+    items = population.worklist(services(), _day(as_of, "--as-of"), _moment(known_at))
     for policy in sorted({i["policy"] for i in items}):
-        if ledger.registry.get(policy).provisional:
-            typer.echo(f"warning: {provisional_warning(ledger.registry.get(policy))}", err=True)
+        if registry.get(policy).provisional:
+            typer.echo(f"warning: {provisional_warning(registry.get(policy))}", err=True)
     typer.echo(json.dumps(items, indent=2) if output is Format.json else worklist_text(items))
 
 
@@ -166,14 +155,13 @@ def replay_ledger(policy: Annotated[str, typer.Option("--policy", help="the rule
                   known_at: KnownAt = None, output: Annotated[ReplayFormat, typer.Option("--format")] =
                   ReplayFormat.text) -> None:
     """Replay the whole ledger under a policy, optionally beside another. Writes nothing."""
-    ledger = AttendanceLedger()
     policies = [policy] + ([compare] if compare else [])
-    for rulebook in (ledger.registry.get(p) for p in policies):
+    for rulebook in (services().registry.get(p) for p in policies):
         if rulebook.provisional:
             typer.echo(f"warning: {provisional_warning(rulebook)}", err=True)
     day = _day(as_of, "--as-of") if as_of else date.today()
-    histories = ledger.histories()
-    result = replay(_progress("replaying", histories), ledger.registry, policies, day, _moment(known_at))
+    result = population.replay_ledger(services(), policies, day, _moment(known_at),
+                                      lambda items: _progress("replaying", items))
     if output is ReplayFormat.json:
         typer.echo(json.dumps(result.as_dict(), indent=2))
     elif output is ReplayFormat.csv:
@@ -193,9 +181,8 @@ def transition_review(
 ) -> None:
     """List cases under one policy at an informal or formal stage (or new since
     the other took effect), with both statuses; --apply moves them."""
-    ledger = AttendanceLedger()
     day = _day(as_of, "--as-of")
-    candidates = transition_candidates(ledger.histories(), ledger.registry, old, new, day)
+    candidates = population.transition_review(services(), old, new, day)
     typer.echo(json.dumps([c.as_dict() for c in candidates], indent=2) if output is Format.json
                else transition_text(candidates, old, new))
     if not apply:
@@ -205,10 +192,7 @@ def transition_review(
     if unknown:
         raise typer.BadParameter(f"not among the cases listed: {', '.join(sorted(unknown))}",
                                  param_hint="--employee")
-    for candidate in chosen:
-        ledger.record_event(candidate.employee_id, PolicyAssigned(
-            effective=day, policy=new, level_mapping=candidate.mapping, actor="transition-review",
-            reason=f"transition review from {old}: {candidate.reason}"))
+    population.apply_transition(services(), chosen, old, new, day)
     typer.echo(f"recorded PolicyAssigned ({new}) for {len(chosen)} employees", err=True)
 
 
@@ -216,9 +200,7 @@ def transition_review(
 def explain_employee(employee_id: str, as_of: AsOf, known_at: KnownAt = None, policy: Policy = None,
                      output: FormatOpt = Format.text) -> None:
     """Why the employee's status is what it is: rules, numbers, events, decisions."""
-    ledger = AttendanceLedger()
-    view = EmployeeView.of(ledger.history(employee_id), _day(as_of, "--as-of"), _moment(known_at))
-    explanation = explain_view(view, ledger.registry.get(policy or view.policy), ledger.registry)
+    explanation = evaluation.explain(services(), employee_id, _day(as_of, "--as-of"), _moment(known_at), policy)
     typer.echo(to_json(explanation) if output is Format.json else explain_text(explanation))
 
 
@@ -234,19 +216,10 @@ def pay_table(employee_id: str,
               known_at: KnownAt = None, policy: Policy = None,
               output: Annotated[PayFormat, typer.Option("--format")] = PayFormat.csv) -> None:
     """Day by day: status, pay band, SSP and the rule that set each, for payroll."""
-    ledger = AttendanceLedger()
     first, last = _day(start, "--from"), _day(end, "--to")
     if last < first:
         raise typer.BadParameter("must not be before --from", param_hint="--to")
-    history = ledger.history(employee_id)
-    # Each day's pay depends on what came after it (a return makes a period
-    # of incapacity), so read everything known, not only up to --to.
-    latest = max([last, *(f.effective_day for f in history if f.effective_day)])
-    view = EmployeeView.of(history, latest, _moment(known_at))
-    rulebook = ledger.registry.get(policy or view.policy)
-    if rulebook.sick_pay is None:
-        raise LedgerError(f"rulebook {rulebook.id} holds no sick pay terms (see the employee's terms and conditions)")
-    days = [d.as_dict() for d in PayCalendar(view, rulebook.sick_pay).days(first, last)]
+    days = pay.pay_days(services(), employee_id, first, last, _moment(known_at), policy)
     typer.echo(json.dumps(days, indent=2) if output is PayFormat.json else pay_csv(days), nl=output is PayFormat.json)
 
 
@@ -255,26 +228,13 @@ def leave_ledger(employee_id: str, year: Annotated[int, typer.Option("--year", h
                  as_of: Annotated[Optional[str], typer.Option("--as-of", help="default: the year's last day")] = None,
                  known_at: KnownAt = None, policy: Policy = None, output: FormatOpt = Format.text) -> None:
     """The leave year's ledger: entitlement and every adjustment, with citations."""
-    ledger = AttendanceLedger()
-    history = ledger.history(employee_id)
-    registration = EmployeeView.of(history, date(year, 12, 31), _moment(known_at)).registration
-    month, day = (int(p) for p in registration.leave_year_start.split("-"))
-    start = date(year, month, day)
-    end = date(year + 1, month, day) - timedelta(days=1)
-    view = EmployeeView.of(history, _day(as_of, "--as-of") if as_of else end, _moment(known_at))
-    rulebook = ledger.registry.get(policy or view.policy)
-    if rulebook.annual_leave is None:
-        raise LedgerError(f"rulebook {rulebook.id} holds no annual leave terms (see the employee's terms and conditions)")
-    leave_year = LeaveLedger(view, rulebook.annual_leave, rulebook.sick_pay).year(start)
-    document = {"employee_id": employee_id, "policy": rulebook.id, "as_of": view.as_of.isoformat(),
-                **leave_year.as_dict(), "entries": [e.as_dict() for e in leave_year.entries]}
+    document = pay.leave_year(services(), employee_id, year, _day(as_of, "--as-of") if as_of else None,
+                              _moment(known_at), policy)
     typer.echo(to_json(document) if output is Format.json else leave_text(document))
 
 
-def _projector(as_of: Optional[str]) -> Projector:
-    ledger = AttendanceLedger()
-    store = read_model_store(os.environ.get("ATTENDANCE_DATABASE_URL"))
-    return Projector(ledger, store, _day(as_of, "--as-of") if as_of else date.today())
+def _read_day(as_of: Optional[str]) -> Optional[date]:
+    return _day(as_of, "--as-of") if as_of else None
 
 
 ReadAsOf = Annotated[Optional[str], typer.Option("--as-of", help="the day the read model is for (default: today)")]
@@ -285,13 +245,11 @@ def project(once: Annotated[bool, typer.Option("--once", help="catch up, then st
             as_of: ReadAsOf = None,
             interval: Annotated[float, typer.Option("--interval", help="seconds between polls")] = 1.0) -> None:
     """Keep the read model up to date with the ledger (until stopped, or --once)."""
-    projector = _projector(as_of)
     if once:
-        projector.catch_up()
-        position = projector.store.max_tracking_id("attendance")
-        typer.echo(f"read model up to date as of {projector.as_of} at ledger position {position}")
+        day, position = read_views.project(services(), _read_day(as_of))
+        typer.echo(f"read model up to date as of {day} at ledger position {position}")
         return
-    projector.run_forever(interval)
+    read_views.projector(services(), _read_day(as_of)).run_forever(interval)
 
 
 @app.command("rebuild")
@@ -301,32 +259,27 @@ def rebuild(projection: Annotated[Optional[str], typer.Argument(help=f"one of {'
     if projection is not None and projection not in PROJECTIONS:
         raise typer.BadParameter(f"not a projection: {projection} (one of {', '.join(PROJECTIONS)})",
                                  param_hint="PROJECTION")
-    projector = _projector(as_of)
-    employees = projector.rebuild((projection,) if projection else PROJECTIONS,
-                                  lambda items: _progress("rebuilding", items))
-    typer.echo(f"rebuilt {projection or 'the read model'} for {employees} employees as of {projector.as_of}")
+    day, employees = read_views.rebuild(services(), (projection,) if projection else PROJECTIONS, _read_day(as_of),
+                                        lambda items: _progress("rebuilding", items))
+    typer.echo(f"rebuilt {projection or 'the read model'} for {employees} employees as of {day}")
 
 
 @app.command("relay")
 def relay(once: Annotated[bool, typer.Option("--once", help="publish what is pending, then stop")] = False,
           interval: Annotated[float, typer.Option("--interval")] = 0.5) -> None:
     """Publish every ledger event to attendance.events.v1 (ATTENDANCE_KAFKA_BOOTSTRAP)."""
-    ledger = AttendanceLedger()
-    publisher = Relay(ledger, position_store(os.environ.get("ATTENDANCE_DATABASE_URL")))
+    wired = services()
+    publisher = Relay(wired.ledger, position_store(wired.ledger.database_url), wired.broker)
     if once:
         typer.echo(f"published {publisher.publish_pending()} events")
         return
     publisher.run_forever(interval)
 
 
-def _consumer_store():
-    """A consumer's database: ATTENDANCE_READ_MODEL_URL, else the ledger's."""
-    return read_model_store(os.environ.get("ATTENDANCE_READ_MODEL_URL") or os.environ.get("ATTENDANCE_DATABASE_URL"))
-
-
 def _consume(consumer_class, once: bool, as_of: Optional[str]) -> int:
     day = _day(as_of, "--as-of") if as_of else date.today()
-    return consumer_class(_consumer_store(), RulebookRegistry.configured(), day).run(once)
+    wired = services()
+    return consumer_class(wired.consumer_store, wired.registry, day, wired.broker).run(once)
 
 
 @app.command("read-model-consumer")
@@ -349,23 +302,22 @@ def payroll_tail_command(output: Annotated[Optional[Path], typer.Option("--outpu
                          group: Annotated[str, typer.Option("--group")] = "payroll-tail") -> None:
     """A reference payroll client: each instruction once, as CSV."""
     if output is None:
-        payroll_tail(sys.stdout, once=once, group=group)
+        payroll_tail(services().broker, sys.stdout, once=once, group=group)
         return
     seen = {row["id"] for row in csv.DictReader(output.open())} if output.exists() and output.stat().st_size else set()
     with output.open("a", newline="") as file:
         if not seen:
             file.write(",".join(CSV_COLUMNS) + "\n")
-        payroll_tail(file, seen, once=once, group=group)
+        payroll_tail(services().broker, file, seen, once=once, group=group)
 
 
 @app.command("erase")
 def erase(employee_id: str,
-          retention_years: Annotated[int, typer.Option("--retention-years", min=0)] = 6,
+          retention_years: Annotated[Optional[int], typer.Option(
+              "--retention-years", min=0, help="default: ATTENDANCE_RETENTION_YEARS, else 6")] = None,
           today: Annotated[Optional[str], typer.Option("--today")] = None) -> None:
     """Erase an employee's record by crypto-shredding, after the retention period."""
-    ledger = AttendanceLedger()
-    ledger.erase_employee(employee_id, _day(today, "--today") if today else date.today(), retention_years)
-    read_model_store(ledger.database_url).forget(employee_id)
+    records.erase(services(), employee_id, _day(today, "--today") if today else None, retention_years)
     typer.echo(f"erased {employee_id}: the record can no longer be read")
 
 
@@ -377,7 +329,7 @@ def serve(host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
 
     from api.http import create_app
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(services()), host=host, port=port, log_level="warning")
 
 
 @app.command("token")
@@ -387,7 +339,7 @@ def token(role: Annotated[Role, typer.Option("--role")], sub: Annotated[str, typ
     """Issue a development bearer token (signed with ATTENDANCE_JWT_KEY or the local key file)."""
     if role is Role.employee and not employee:
         raise typer.BadParameter("an employee token needs --employee", param_hint="--employee")
-    typer.echo(issue(role, sub, employee, hours))
+    typer.echo(issue(role, sub, employee, hours, settings=services().settings))
 
 
 query = typer.Typer(help="Read the read model (run `attendance project` first).", no_args_is_help=True)
@@ -395,7 +347,7 @@ app.add_typer(query, name="query")
 
 
 def _store():
-    return read_model_store(os.environ.get("ATTENDANCE_DATABASE_URL"))
+    return services().read_model
 
 
 @query.command("worklist")
@@ -432,8 +384,8 @@ def query_status(employee_id: str) -> None:
 
 
 def main() -> None:
-    configure_logging()
     try:
+        configure_logging(services().settings.log_level)
         app()  # usage errors: typer answers them itself, with exit status 2
     except (LedgerError, RulebookError) as error:
         typer.echo(f"error: {error}", err=True)

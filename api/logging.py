@@ -6,7 +6,6 @@ ever try."""
 from __future__ import annotations
 
 import logging
-import os
 import sys
 
 import structlog
@@ -20,8 +19,8 @@ def _drop_health_data(_logger, _method, event_dict):
     return event_dict
 
 
-def configure_logging() -> None:
-    level = os.environ.get("ATTENDANCE_LOG_LEVEL", "WARNING").upper()
+def configure_logging(level: str = "WARNING") -> None:
+    level = level.upper()
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,

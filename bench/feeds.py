@@ -29,8 +29,8 @@ from kafka import KafkaConsumer, KafkaProducer
 from api.logging import configure_logging
 from bench.population import population
 from bench.report import write_section
-from consumers.read_model_store import read_model_store
-from domain.application import AttendanceLedger
+from service.read_model_store import read_model_store
+from service.ledger import AttendanceLedger
 from domain.casefile import parse_case
 from domain.events import ReturnedToWork, SicknessReported
 from tests.kafka_broker import Broker

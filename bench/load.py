@@ -30,7 +30,7 @@ from api.logging import configure_logging
 from bench.population import population
 from bench.report import write_section
 from bench.run import bare_save
-from domain.application import AttendanceLedger
+from service.ledger import AttendanceLedger
 from domain.casefile import parse_case
 
 ATTENDANCE = str(Path(sys.executable).with_name("attendance"))

@@ -29,7 +29,7 @@ from eventsourcing.domain import Aggregate, event
 from api.logging import configure_logging
 from bench.population import population
 from bench.report import write_section
-from domain.application import AttendanceLedger, store_environment
+from service.ledger import AttendanceLedger, store_environment
 from domain.casefile import parse_case
 from projections.replay import replay
 from projections.status import evaluate_view

@@ -28,8 +28,8 @@ import structlog
 from eventsourcing.persistence import IntegrityError, Tracking
 from kafka import ConsumerRebalanceListener
 
-from consumers.read_model_store import DAILY_TICK
-from consumers.topics import EVENTS, PAYROLL, consumer, ensure_topics, producer
+from service.read_model_store import DAILY_TICK
+from service.broker import EVENTS, PAYROLL, Broker
 from domain.events import parse_fact
 from domain.rulebook import RulebookRegistry
 from projections.payroll import payroll_instructions
@@ -58,10 +58,10 @@ class _SeekToStored(ConsumerRebalanceListener):
 class EventsConsumer(ABC):
     name = "events"
 
-    def __init__(self, store, registry: RulebookRegistry, as_of: date) -> None:
+    def __init__(self, store, registry: RulebookRegistry, as_of: date, broker: Broker) -> None:
         self.store, self.registry, self.as_of = store, registry, as_of
-        ensure_topics(EVENTS, PAYROLL)
-        self.kafka = consumer(EVENTS, group=f"attendance-{self.name}")
+        broker.ensure_topics(EVENTS, PAYROLL)
+        self.kafka = broker.consumer(EVENTS, group=f"attendance-{self.name}")
         self.kafka.subscribe([EVENTS], listener=_SeekToStored(self))
 
     def view(self, history: list[dict[str, Any]]) -> EmployeeView:
@@ -131,9 +131,9 @@ class ReadModelConsumer(EventsConsumer):
 class PayrollProjector(EventsConsumer):
     name = "payroll"
 
-    def __init__(self, store, registry: RulebookRegistry, as_of: date) -> None:
-        super().__init__(store, registry, as_of)
-        self.producer = producer()
+    def __init__(self, store, registry: RulebookRegistry, as_of: date, broker: Broker) -> None:
+        super().__init__(store, registry, as_of, broker)
+        self.producer = broker.producer()
 
     def apply(self, events, offsets, histories, tracking: Tracking | None = None) -> None:
         instructions = []
@@ -170,13 +170,13 @@ CSV_COLUMNS = ["id", "employee_id", "type", "effective", "band", "until", "full_
                "hours", "percent", "ssp_daily_rate", "enhancements_included"]
 
 
-def payroll_tail(output: TextIO = sys.stdout, seen: Iterable[str] = (), once: bool = False,
+def payroll_tail(broker: Broker, output: TextIO = sys.stdout, seen: Iterable[str] = (), once: bool = False,
                  group: str = "payroll-tail") -> int:
     """A reference payroll client: reads `attendance.payroll.v1`, writes each
     instruction once as a CSV row (de-duplicating by id), commits its offsets
     after writing - at least once, and the id makes it exactly once."""
-    ensure_topics(PAYROLL)
-    reader = consumer(PAYROLL, group=group)
+    broker.ensure_topics(PAYROLL)
+    reader = broker.consumer(PAYROLL, group=group)
     reader.subscribe([PAYROLL])
     writer = csv.DictWriter(output, CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     known = set(seen)

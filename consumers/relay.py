@@ -16,10 +16,10 @@ from typing import Any
 import structlog
 from eventsourcing.persistence import InfrastructureFactory, Tracking
 
-from consumers.topics import EVENTS, ensure_topics, producer
-from domain.application import AttendanceLedger, store_environment
+from service.broker import EVENTS, Broker
 from domain.erasure import EmployeeErased
 from domain.events import parse_fact
+from service.ledger import AttendanceLedger, store_environment
 
 log = structlog.get_logger("attendance.relay")
 POSITION = "relay:" + EVENTS
@@ -42,10 +42,10 @@ def position_store(database_url: str | None):
 
 
 class Relay:
-    def __init__(self, ledger: AttendanceLedger, positions, batch: int = 500) -> None:
+    def __init__(self, ledger: AttendanceLedger, positions, broker: Broker, batch: int = 500) -> None:
         self.ledger, self.positions, self.batch = ledger, positions, batch
-        ensure_topics(EVENTS)
-        self.producer = producer()
+        broker.ensure_topics(EVENTS)
+        self.producer = broker.producer()
 
     def publish_pending(self) -> int:
         published = 0

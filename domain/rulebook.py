@@ -10,7 +10,6 @@ decision can say exactly which rules it was made under.
 from __future__ import annotations
 
 import hashlib
-import os
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, cached_property
@@ -379,13 +378,6 @@ class RulebookRegistry:
                 own[rulebook.id] = path.name
                 by_id[rulebook.id] = rulebook
         return cls(list(by_id.values()))
-
-    @classmethod
-    def configured(cls) -> "RulebookRegistry":
-        """The shipped rulebooks plus those in ATTENDANCE_RULEBOOKS (one or
-        more directories, separated as in PATH)."""
-        setting = os.environ.get("ATTENDANCE_RULEBOOKS", "")
-        return cls.load(*(Path(d) for d in setting.split(os.pathsep) if d))
 
     @property
     def ids(self) -> list[str]:

@@ -3,7 +3,7 @@
 `employee_rows` turns what the ledger knows of an employee, on a day, into
 the rows each read-model table holds for them: their status, their worklist
 items, leave balance, sick pay status and their contributions to the
-absence statistics. The store (consumers.read_model_store) replaces an
+absence statistics. The store (service.read_model_store) replaces an
 employee's rows with these in one transaction with its tracking record.
 """
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from domain.application import store_environment
+from service.ledger import store_environment
 
 ROOT = Path(__file__).parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from api.auth import Role, issue
 from api.http import create_app
-from domain.application import AttendanceLedger
+from service.ledger import AttendanceLedger
 from domain.casefile import parse_case
 from tests.cases import TEN_DAYS, case
 
@@ -135,7 +135,7 @@ def test_the_openapi_document_is_published(client):
 
 def test_an_employee_can_export_their_whole_record_as_a_case_file(client, callers):
     exported = client.get("/employees/E1/export", headers=callers["employee-self"]).json()
-    assert exported["case"]["employee"]["employee_id"] == "E1" and len(exported["case"]["events"]) == 4
+    assert exported["employee"]["employee_id"] == "E1" and len(exported["events"]) == 4
     assert client.get("/employees/E1/export", headers=callers["manager-of-E1"]).status_code == 403
     assert client.get("/employees/E1/export", headers=callers["employee-other"]).status_code == 403
 
@@ -173,8 +173,7 @@ def test_injection_attempts_are_inert(client, callers):
 
 def test_hr_erases_a_leaver_after_retention_and_the_record_is_gone(tmp_path, monkeypatch):
     monkeypatch.setenv("ATTENDANCE_JWT_KEY", "test-signing-key-of-a-decent-length-0123456789")
-    monkeypatch.setenv("ATTENDANCE_CRYPTO_SHREDDING", "on")
-    ledger = AttendanceLedger(str(tmp_path / "ledger.db"))
+    ledger = AttendanceLedger(str(tmp_path / "ledger.db"), crypto_shredding=True)
     ledger.import_case(parse_case(case("OLD", {"type": "EmploymentEnded", "effective": "2015-03-31",
                                                "reason": "resignation"})))
     client = TestClient(create_app(ledger, access_log=tmp_path / "access.log"))

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from api.auth import Role, issue
 from api.http import create_app
-from domain.application import AttendanceLedger
+from service.ledger import AttendanceLedger
 from domain.casefile import parse_case
 from tests.cases import TEN_DAYS, case
 

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.application import apply_case
+from service.ledger import apply_case
 from domain.casefile import parse_case
 from projections.status import evaluate, to_json
 from tests.cases import case

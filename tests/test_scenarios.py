@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.application import apply_case
+from service.ledger import apply_case
 from domain.casefile import load_yaml, parse_case
 from projections.leave import LeaveLedger, year_start_for
 from projections.pay import PayCalendar

@@ -18,9 +18,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from consumers.projector import Projector
-from consumers.read_model_store import read_model_store
-from domain.application import AttendanceLedger
+from service.projector import Projector
+from service.read_model_store import read_model_store
+from service.ledger import AttendanceLedger
 from domain.casefile import parse_case
 from projections.payroll import json_schema, payroll_instructions
 from projections.view import EmployeeView

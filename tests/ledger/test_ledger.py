@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 import pytest
 from eventsourcing.persistence import IntegrityError
 
-from domain.application import AttendanceLedger
+from service.ledger import AttendanceLedger
 from domain.casefile import parse_case
 from domain.employee import employee_uuid
 from domain.events import ReturnedToWork, SicknessReported
@@ -147,8 +147,7 @@ def test_an_erased_employee_cannot_be_read_back_while_everyone_else_still_can(da
     from domain.erasure import EmployeeErased
     from domain.exceptions import LedgerError
 
-    monkeypatch.setenv("ATTENDANCE_CRYPTO_SHREDDING", "on")
-    ledger = AttendanceLedger(database_url)
+    ledger = AttendanceLedger(database_url, crypto_shredding=True)
     leaver = case("X1", *absence("A1", "2019-06-03", "2019-06-05", "S10"),
                   {"type": "EmploymentEnded", "effective": "2019-12-31", "reason": "resignation"})
     ledger.import_case(parse_case(leaver))
@@ -159,7 +158,7 @@ def test_an_erased_employee_cannot_be_read_back_while_everyone_else_still_can(da
         ledger.erase_employee("X2", date(2026, 1, 2), retention_years=6)
     ledger.erase_employee("X1", date(2026, 1, 2), retention_years=6)
 
-    fresh = AttendanceLedger(database_url)  # no cached keys
+    fresh = AttendanceLedger(database_url, crypto_shredding=True)  # no cached keys
     with pytest.raises(EmployeeErased):
         fresh.history("X1")
     assert [h[0].employee_id for h in fresh.histories()] == ["X2"]

@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from domain.application import AttendanceLedger
+from service.ledger import AttendanceLedger
 from domain.casefile import parse_case
 from domain.events import PolicyAssigned
 from projections.replay import replay

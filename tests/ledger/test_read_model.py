@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from consumers.projector import Projector, TickOutOfOrder
-from consumers.read_model_store import read_model_store
-from domain.application import AttendanceLedger
+from service.projector import Projector, TickOutOfOrder
+from service.read_model_store import read_model_store
+from service.ledger import AttendanceLedger
 from domain.casefile import parse_case
 from domain.events import ReturnedToWork, SicknessReported
 from projections.status import evaluate

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from domain.application import apply_case
+from service.ledger import apply_case
 from domain.casefile import parse_case
 from domain.exceptions import InvalidEvent
 from tests.cases import absence, case

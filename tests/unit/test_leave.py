@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from domain.application import apply_case
+from service.ledger import apply_case
 from domain.casefile import parse_case
 from projections.leave import LeaveLedger
 from projections.view import EmployeeView

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain.application import apply_case
+from service.ledger import apply_case
 from domain.casefile import parse_case
 from domain.statutory.ssp import daily_rate
 from projections.pay import PayCalendar

@@ -20,7 +20,7 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL
 
-from domain.application import store_environment
+from service.ledger import store_environment
 from projections.read_model import PROJECTIONS, EmployeeRows
 
 #: one table per projection: the employee's key, the columns queries sort

@@ -3,13 +3,12 @@
 Commands are in the business's words (`register_employee`, `record_event`,
 `import_case`); each validates completely before anything is saved, and
 saves an employee's new events in one atomic write. The store is the
-`eventsourcing` library's: SQLite by default, PostgreSQL when
-`ATTENDANCE_DATABASE_URL` says so.
+`eventsourcing` library's: SQLite by default, PostgreSQL when the database
+URL says so. It is constructed by `service.bootstrap` from the settings.
 """
 
 from __future__ import annotations
 
-import os
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -104,19 +103,19 @@ class AttendanceLedger(Application):
 
     name = "attendance"
 
-    def __init__(self, database_url: str | None = None, registry: RulebookRegistry | None = None) -> None:
-        url = database_url if database_url is not None else os.environ.get("ATTENDANCE_DATABASE_URL")
-        super().__init__(env=store_environment(url))
-        self.database_url = url
+    def __init__(self, database_url: str | None = None, registry: RulebookRegistry | None = None,
+                 crypto_shredding: bool = False, library: dict[str, str] | None = None) -> None:
+        super().__init__(env={**(library or {}), **store_environment(database_url)})
+        self.database_url = database_url
         self.keys: EmployeeKeys | None = None
-        if os.environ.get("ATTENDANCE_CRYPTO_SHREDDING", "").lower() in ("on", "1", "true", "yes"):
+        if crypto_shredding:
             # Every employee's events sealed with their own key (domain.erasure).
             placeholder = "%s" if self.env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres" else "?"
             self.keys = EmployeeKeys(self.recorder.datastore, placeholder)
             self.mapper = ShreddingMapper(self.mapper, self.keys)
             self.events = self.construct_event_store()
             self._repository = self.construct_repository()
-        self.registry = registry or RulebookRegistry.configured()
+        self.registry = registry or RulebookRegistry.load()
         self._references: dict[UUID, str] = {}
 
     # --- commands --------------------------------------------------------

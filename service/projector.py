@@ -19,8 +19,8 @@ from uuid import UUID
 import structlog
 from eventsourcing.persistence import Tracking
 
-from consumers.read_model_store import DAILY_TICK, LEDGER
-from domain.application import AttendanceLedger
+from service.read_model_store import DAILY_TICK, LEDGER
+from service.ledger import AttendanceLedger
 from domain.events import Fact
 from projections.read_model import PROJECTIONS, EmployeeRows, employee_rows
 from projections.view import EmployeeView

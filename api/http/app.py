@@ -1,0 +1,70 @@
+"""The HTTP API's app factory: the service layer behind bearer tokens and
+roles (api.auth), errors as RFC 9457 problem+json.
+
+Every read of health data is written to the access log (who, what, when).
+Nothing is stored when a request fails.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+
+from api.auth import signing_key
+from api.http import commands, errors, queries, replay
+from service.bootstrap import Services, bootstrap
+from service.ledger import AttendanceLedger
+
+MAX_BODY_BYTES = 1_000_000   # a case file of a very long career fits in well under this
+MAX_JSON_DEPTH = 32          # the deepest real document nests 4 levels
+
+
+def json_depth(body: bytes) -> int:
+    """How deeply a JSON text nests, without parsing it (strings skipped)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in body:
+        char = chr(byte)
+        if in_string:
+            escaped, in_string = (not escaped and char == "\\"), in_string and (escaped or char != '"')
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def create_app(services: Services | AttendanceLedger | None = None, access_log: Path | None = None) -> FastAPI:
+    """The API over these services (or over a ledger, with the environment's
+    other settings; default: everything from the environment)."""
+    if not isinstance(services, Services):
+        services = bootstrap(ledger=services)
+    if access_log is not None:
+        services.settings = replace(services.settings, access_log=access_log)
+    app = FastAPI(title="Attendance Ledger", version="1",
+                  description="Sickness absence, triggers and reviews under versioned policies.")
+    app.state.services = services
+    app.state.jwt_key = signing_key(services.settings)
+
+    @app.middleware("http")
+    async def limit_bodies(request: Request, call_next):
+        """Refuse oversized or deeply nested bodies before anything reads them."""
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            return errors.problem(413, "Content Too Large", f"the body may be at most {MAX_BODY_BYTES} bytes")
+        body = await request.body()
+        if len(body) > MAX_BODY_BYTES:
+            return errors.problem(413, "Content Too Large", f"the body may be at most {MAX_BODY_BYTES} bytes")
+        if json_depth(body) > MAX_JSON_DEPTH:
+            return errors.problem(400, "Bad Request", f"JSON may nest at most {MAX_JSON_DEPTH} levels")
+        return await call_next(request)
+
+    errors.install(app)
+    for router in (commands.router, queries.router, replay.router):
+        app.include_router(router)
+    return app

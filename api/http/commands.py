@@ -1,0 +1,79 @@
+"""Commands: register, record, import, erase."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header
+from pydantic import ValidationError
+
+from api.auth import Role
+from api.http.deps import Who, Wired, access_log, require, require_employee
+from domain.casefile import parse_case
+from domain.events import EmployeeRegistered, UnknownEventType, parse_fact
+from domain.exceptions import InvalidEvent
+from service import records
+
+router = APIRouter()
+
+REGISTRATION = {"employee_id": "ESR-100231", "service_start": "2016-09-05", "contracted_hours": 37.5,
+                "calendar": "england-and-wales", "policy": "sath-w22-v6", "manager_id": "MGR-WARD7"}
+EVENT_EXAMPLES = [
+    {"type": "SicknessReported", "absence_id": "A1", "first_day": "2025-10-20", "reason": "S13"},
+    {"type": "ReturnedToWork", "absence_id": "A1", "first_day_back": "2025-10-22"},
+    {"type": "MeetingHeld", "kind": "informal_review", "date": "2025-11-03", "outcome": "monitoring"},
+]
+CASE_EXAMPLE = {"employee": REGISTRATION, "events": EVENT_EXAMPLES[:2]}
+
+
+def _invalid(error: ValidationError) -> InvalidEvent:
+    first = error.errors()[0]
+    return InvalidEvent(".".join(str(p) for p in first["loc"]), first["msg"])
+
+
+@router.post("/employees", status_code=201)
+def register(who: Who, services: Wired,
+             registration: Annotated[dict[str, Any], Body(examples=[REGISTRATION])]) -> dict[str, Any]:
+    require(who, {Role.hr})
+    try:
+        fact = EmployeeRegistered.model_validate({**registration, "actor": who.actor})
+    except ValidationError as error:
+        raise _invalid(error) from None
+    return {"employee_id": records.register(services, fact)}
+
+
+@router.post("/employees/{employee_id}/events", status_code=201)
+def record(who: Who, services: Wired, employee_id: str,
+           event: Annotated[dict[str, Any], Body(examples=EVENT_EXAMPLES)],
+           idempotency_key: Annotated[str | None, Header(max_length=128)] = None) -> dict[str, Any]:
+    """Record one event; an Idempotency-Key makes a retry return the first result."""
+    require(who, {Role.hr, Role.manager})
+    if who.role is Role.manager:
+        require_employee(services, who, employee_id, "status")
+    if idempotency_key:
+        done = [f for f in records.history(services, employee_id) if f.correlation_id == idempotency_key]
+        if done:
+            return {"event_id": done[0].event_id, "replayed": True}
+    try:
+        fact = parse_fact({**event, "actor": who.actor, "correlation_id": idempotency_key})
+    except UnknownEventType as error:
+        raise InvalidEvent("type", str(error)) from None
+    except ValidationError as error:
+        raise _invalid(error) from None
+    return {"event_id": records.record(services, employee_id, fact), "replayed": False}
+
+
+@router.delete("/employees/{employee_id}", status_code=204)
+def erase(who: Who, services: Wired, employee_id: str) -> None:
+    """Erase by crypto-shredding, once the retention period has passed."""
+    require(who, {Role.hr})
+    records.erase(services, employee_id)
+    access_log(services, who, employee_id, "erase")
+
+
+@router.post("/import")
+def import_case(who: Who, services: Wired,
+                case: Annotated[dict[str, Any], Body(examples=[CASE_EXAMPLE])]) -> dict[str, Any]:
+    require(who, {Role.hr})
+    [result] = records.import_cases(services, [parse_case(case, actor=who.actor)])
+    return {"employee_id": result.employee_id, "stored": result.stored, "already_held": result.already_held}

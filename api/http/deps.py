@@ -1,0 +1,79 @@
+"""Who is calling, what they may see, and the access log of health-data reads."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+from typing import Annotated
+
+from fastapi import Depends, Header, Query, Request
+
+from api.auth import Caller, Denied, Role, caller
+from domain.events import Fact
+from domain.exceptions import InvalidEvent
+from domain.history import parse_known_at
+from projections.view import EmployeeView
+from service import records
+from service.bootstrap import Services
+
+#: the days the API evaluates: a century either side of now is every real question
+Day = Annotated[date, Query(ge=date(1900, 1, 1), le=date(2199, 12, 31))]
+#: who may see what about an employee (before the own-record and own-report checks)
+READS = {
+    "status": {Role.employee, Role.manager, Role.hr, Role.auditor},
+    "explain": {Role.employee, Role.manager, Role.hr, Role.auditor},
+    "history": {Role.employee, Role.manager, Role.hr, Role.auditor},
+    "pay": {Role.employee, Role.hr, Role.payroll, Role.auditor},
+    "leave": {Role.employee, Role.manager, Role.hr, Role.payroll, Role.auditor},
+    "export": {Role.employee, Role.hr, Role.auditor},
+}
+
+
+def get_services(request: Request) -> Services:
+    return request.app.state.services
+
+
+Wired = Annotated[Services, Depends(get_services)]
+
+
+def authenticated(request: Request, authorization: Annotated[str | None, Header()] = None) -> Caller:
+    return caller(authorization, request.app.state.jwt_key)
+
+
+#: the caller of a request, from its bearer token
+Who = Annotated[Caller, Depends(authenticated)]
+
+
+def moment(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return parse_known_at(value)
+    except ValueError:
+        raise InvalidEvent("known_at", f"{value!r} is not an ISO timestamp or date") from None
+
+
+def require(who: Caller, roles: set[Role] | frozenset[Role]) -> None:
+    if who.role not in roles:
+        raise Denied(f"the {who.role.value} role may not do this")
+
+
+def require_employee(services: Services, who: Caller, employee_id: str, what: str) -> list[Fact]:
+    """The employee's history, if this caller may see `what` of it."""
+    require(who, READS[what])
+    history = records.history(services, employee_id)
+    if who.role is Role.employee and who.employee_id != employee_id:
+        raise Denied("employees may see only their own record")
+    if who.role is Role.manager:
+        view = EmployeeView.of(history, date.today())
+        if view.manager_id != who.subject:
+            raise Denied("managers may see only their own reports")
+    if what != "pay":
+        access_log(services, who, employee_id, what)
+    return history
+
+
+def access_log(services: Services, who: Caller, employee_id: str, what: str) -> None:
+    entry = {"at": datetime.now(timezone.utc).isoformat(), "who": who.who, "employee": employee_id, "read": what}
+    with services.settings.access_log.open("a") as file:
+        file.write(json.dumps(entry, sort_keys=True) + "\n")

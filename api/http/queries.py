@@ -1,0 +1,82 @@
+"""Queries about one employee, and the organisation-wide views."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from api.auth import Role
+from api.http.deps import Day, Who, Wired, moment, require, require_employee
+from domain.reasons import GROUP_OF
+from service import evaluation, pay, population, read_views, records
+
+router = APIRouter()
+
+
+@router.get("/employees/{employee_id}/status")
+def status(who: Who, services: Wired, employee_id: str, as_of: Day, known_at: str | None = None,
+           policy: str | None = None) -> dict[str, Any]:
+    history = require_employee(services, who, employee_id, "status")
+    return evaluation.status_of_history(services, history, as_of, moment(known_at), policy)
+
+
+@router.get("/employees/{employee_id}/explain")
+def explain(who: Who, services: Wired, employee_id: str, as_of: Day, known_at: str | None = None,
+            policy: str | None = None) -> dict[str, Any]:
+    require_employee(services, who, employee_id, "explain")
+    return evaluation.explain(services, employee_id, as_of, moment(known_at), policy)
+
+
+@router.get("/employees/{employee_id}/history")
+def history(who: Who, services: Wired, employee_id: str) -> list[dict[str, Any]]:
+    facts = [f.payload() for f in require_employee(services, who, employee_id, "history")]
+    if who.role is Role.manager:  # a manager sees the reason's group, never the code or a note
+        facts = [{k: (GROUP_OF.get(v, v) if k == "reason" and f["type"] != "EventRetracted" else v)
+                  for k, v in f.items() if k not in ("note", "description")} for f in facts]
+    return facts
+
+
+@router.get("/employees/{employee_id}/pay")
+def pay_days(who: Who, services: Wired, employee_id: str,
+             start: Annotated[date, Query(alias="from", ge=date(1900, 1, 1), le=date(2199, 12, 31))],
+             end: Annotated[date, Query(alias="to", ge=date(1900, 1, 1), le=date(2199, 12, 31))]) -> list[dict[str, Any]]:
+    require_employee(services, who, employee_id, "pay")
+    return pay.pay_days(services, employee_id, start, end)
+
+
+@router.get("/employees/{employee_id}/leave")
+def leave(who: Who, services: Wired, employee_id: str,
+          year: Annotated[int, Query(ge=1900, le=2199)]) -> dict[str, Any]:
+    """The leave year starting in `year`, on the employee's own leave-year start."""
+    require_employee(services, who, employee_id, "leave")
+    return pay.leave_year(services, employee_id, year)
+
+
+@router.get("/employees/{employee_id}/export")
+def export(who: Who, services: Wired, employee_id: str) -> dict[str, Any]:
+    """Right of access: the employee's whole record, a case file `POST /import` accepts."""
+    require_employee(services, who, employee_id, "export")
+    return records.export(services, employee_id)
+
+
+@router.get("/worklist")
+def work(who: Who, services: Wired, as_of: Day) -> list[dict[str, Any]]:
+    require(who, {Role.manager, Role.hr, Role.auditor})
+    return population.worklist(services, as_of, manager_id=who.subject if who.role is Role.manager else None)
+
+
+@router.get("/priority-cases")
+def priority(who: Who, services: Wired, as_of: Day | None = None,
+             limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
+    """From the read model, brought up to date in-process (default: today)."""
+    require(who, {Role.hr, Role.auditor})
+    return read_views.priority_cases(services, as_of, limit)
+
+
+@router.get("/stats")
+def stats(who: Who, services: Wired, as_of: Day | None = None,
+          month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None) -> list[dict[str, Any]]:
+    require(who, {Role.hr, Role.auditor, Role.manager})
+    return read_views.stats(services, as_of, month)

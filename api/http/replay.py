@@ -1,0 +1,52 @@
+"""Replay jobs: the population under a policy (and a comparison), run in
+the background and polled."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from typing import Annotated, Any
+from uuid import uuid4
+
+from fastapi import APIRouter, Body
+
+from api.auth import Denied, Role
+from api.http.deps import Who, Wired, require
+from service import population
+
+router = APIRouter()
+_runner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="replay")
+_jobs: dict[str, dict[str, Any]] = {}
+
+
+@router.post("/replay", status_code=202)
+def start_replay(who: Who, services: Wired, policy: Annotated[str, Body()],
+                 as_of: Annotated[date, Body(ge=date(1900, 1, 1), le=date(2199, 12, 31))],
+                 compare: Annotated[str | None, Body()] = None) -> dict[str, Any]:
+    """Replay the population under a policy (and compare): a job to poll."""
+    require(who, {Role.hr, Role.auditor})
+    policies = [services.registry.get(p).id for p in filter(None, [policy, compare])]
+    job_id = uuid4().hex
+    job = _jobs[job_id] = {"id": job_id, "state": "running", "done": 0, "total": None, "result": None}
+
+    def counted(histories):
+        job["total"] = len(histories)
+        return histories
+
+    def tick() -> None:
+        job["done"] += 1
+
+    def work() -> None:
+        job["result"] = population.replay_ledger(services, policies, as_of, progress=counted, tick=tick).as_dict()
+        job["state"] = "finished"
+
+    _runner.submit(work)
+    return {"id": job_id, "state": "running", "poll": f"/replay/{job_id}"}
+
+
+@router.get("/replay/{job_id}")
+def replay_job(who: Who, job_id: str) -> dict[str, Any]:
+    require(who, {Role.hr, Role.auditor})
+    if job_id not in _jobs:
+        raise Denied("no such replay job", 404)
+    return _jobs[job_id]

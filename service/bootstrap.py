@@ -1,0 +1,54 @@
+"""The composition root: settings -> the ledger, rulebook registry, cipher,
+read model and broker, wired once and handed to every use case.
+
+Every entrypoint (CLI, HTTP, the Kafka consumers) calls `bootstrap` once
+and passes the `Services` it returns to the use cases in this package.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from domain.rulebook import RulebookRegistry
+from service.broker import Broker
+from service.ledger import AttendanceLedger
+from service.read_model_store import read_model_store
+from service.settings import Settings
+
+
+@dataclass
+class Services:
+    settings: Settings
+    registry: RulebookRegistry
+    given_ledger: AttendanceLedger | None = field(default=None, repr=False)
+
+    @cached_property
+    def ledger(self) -> AttendanceLedger:
+        """The event store, opened on first use (a what-if evaluation needs none)."""
+        if self.given_ledger is not None:
+            return self.given_ledger
+        return AttendanceLedger(self.settings.database_url, self.registry, self.settings.crypto_shredding,
+                                dict(self.settings.library))
+
+    @cached_property
+    def read_model(self):
+        """The read model beside the ledger (what `project` writes and queries read)."""
+        return read_model_store(self.ledger.database_url)
+
+    @cached_property
+    def consumer_store(self):
+        """A Kafka consumer's own database: ATTENDANCE_READ_MODEL_URL, else the ledger's."""
+        return read_model_store(self.settings.consumer_database_url)
+
+    @cached_property
+    def broker(self) -> Broker:
+        return Broker(self.settings.kafka_bootstrap, self.settings.kafka_partitions)
+
+
+def bootstrap(settings: Settings | None = None, ledger: AttendanceLedger | None = None) -> Services:
+    """The services for these settings (default: the environment's, read now)."""
+    settings = settings or Settings.from_environment()
+    if ledger is not None:
+        return Services(settings, ledger.registry, ledger)
+    return Services(settings, RulebookRegistry.load(*settings.rulebook_dirs))

@@ -1,0 +1,39 @@
+"""Use cases that evaluate one employee: status, explain, and the what-if
+evaluation of a case file that is never stored."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from domain.casefile import load_case
+from domain.events import Fact
+from projections.explain import explain_view
+from projections.status import evaluate
+from projections.view import EmployeeView
+from service.bootstrap import Services
+from service.ledger import apply_case
+
+
+def status(services: Services, employee_id: str, as_of: date, known_at: datetime | None = None,
+           policy: str | None = None) -> dict[str, Any]:
+    return evaluate(services.ledger.history(employee_id), services.registry, as_of, known_at, policy)
+
+
+def status_of_history(services: Services, history: list[Fact], as_of: date, known_at: datetime | None = None,
+                      policy: str | None = None) -> dict[str, Any]:
+    return evaluate(history, services.registry, as_of, known_at, policy)
+
+
+def evaluate_case_file(services: Services, path: Path, as_of: date, known_at: datetime | None = None,
+                       policy: str | None = None) -> dict[str, Any]:
+    """A case file's status, as the ledger would hold it, without storing it."""
+    employee, _, _ = apply_case(load_case(path), services.registry)
+    return evaluate(employee.facts, services.registry, as_of, known_at, policy)
+
+
+def explain(services: Services, employee_id: str, as_of: date, known_at: datetime | None = None,
+            policy: str | None = None) -> dict[str, Any]:
+    view = EmployeeView.of(services.ledger.history(employee_id), as_of, known_at)
+    return explain_view(view, services.registry.get(policy or view.policy), services.registry)

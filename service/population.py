@@ -1,0 +1,41 @@
+"""Use cases over the whole ledger: the worklist, replay and comparison of
+policies, and the policy transition review. None of them writes, except a
+transition review asked to apply its result."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import Any
+
+from domain.events import PolicyAssigned
+from projections.replay import Replay, replay
+from projections.transition import Candidate, transition_candidates
+from projections.worklist import worklist as worklist_of
+from service.bootstrap import Services
+
+
+def worklist(services: Services, as_of: date, known_at: datetime | None = None,
+             manager_id: str | None = None) -> list[dict[str, Any]]:
+    """Every review due and action overdue, oldest first (one manager's, if named)."""
+    items = worklist_of(services.ledger.histories(), services.registry, as_of, known_at)
+    return [i for i in items if manager_id is None or i["manager_id"] == manager_id]
+
+
+def replay_ledger(services: Services, policies: list[str], as_of: date, known_at: datetime | None = None,
+                  progress: Callable[[Iterable], Iterable] = lambda items: items,
+                  tick: Callable[[], None] = lambda: None) -> Replay:
+    """The population under one policy, or two side by side. Writes nothing."""
+    return replay(progress(services.ledger.histories()), services.registry, policies, as_of, known_at, tick)
+
+
+def transition_review(services: Services, old: str, new: str, as_of: date) -> list[Candidate]:
+    return transition_candidates(services.ledger.histories(), services.registry, old, new, as_of)
+
+
+def apply_transition(services: Services, candidates: list[Candidate], old: str, new: str, as_of: date) -> None:
+    """Move the listed cases to the new policy at the mapped levels."""
+    for candidate in candidates:
+        services.ledger.record_event(candidate.employee_id, PolicyAssigned(
+            effective=as_of, policy=new, level_mapping=candidate.mapping, actor="transition-review",
+            reason=f"transition review from {old}: {candidate.reason}"))

@@ -1,0 +1,61 @@
+"""Every setting the deployment reads, read once from the environment.
+
+Entrypoints call `Settings.from_environment()` once, at start, and hand the
+result to `service.bootstrap`; nothing below the entrypoints reads the
+environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ON = ("on", "1", "true", "yes")
+
+
+@dataclass(frozen=True)
+class Settings:
+    #: the ledger: a SQLite path or sqlite:/// URL (default ./attendance.db), or postgresql://...
+    database_url: str | None = None
+    #: a Kafka consumer's own database (its read model, offsets, inbox); default: the ledger's
+    read_model_url: str | None = None
+    #: directories of an organisation's own rulebooks, beside the shipped ones
+    rulebook_dirs: tuple[Path, ...] = ()
+    #: the library's at-rest encryption key (AES) for event payloads
+    cipher_key: str | None = None
+    #: every employee's events sealed with their own key, so erasure can shred it
+    crypto_shredding: bool = False
+    retention_years: int = 6
+    kafka_bootstrap: str | None = None
+    kafka_partitions: int = 6
+    jwt_key: str | None = None
+    jwt_key_file: Path = Path(".attendance-jwt-key")
+    access_log: Path = Path("access.log")
+    log_level: str = "WARNING"
+    #: the library's own settings (cipher), passed to the event store as given
+    library: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        return cls(
+            database_url=env.get("ATTENDANCE_DATABASE_URL") or None,
+            read_model_url=env.get("ATTENDANCE_READ_MODEL_URL") or None,
+            rulebook_dirs=tuple(Path(d) for d in env.get("ATTENDANCE_RULEBOOKS", "").split(os.pathsep) if d),
+            cipher_key=env.get("CIPHER_KEY") or None,
+            crypto_shredding=env.get("ATTENDANCE_CRYPTO_SHREDDING", "").lower() in ON,
+            retention_years=int(env.get("ATTENDANCE_RETENTION_YEARS", "6")),
+            kafka_bootstrap=env.get("ATTENDANCE_KAFKA_BOOTSTRAP") or None,
+            kafka_partitions=int(env.get("ATTENDANCE_KAFKA_PARTITIONS", "6")),
+            jwt_key=env.get("ATTENDANCE_JWT_KEY") or None,
+            jwt_key_file=Path(env.get("ATTENDANCE_JWT_KEY_FILE", ".attendance-jwt-key")),
+            access_log=Path(env.get("ATTENDANCE_ACCESS_LOG", "access.log")),
+            log_level=env.get("ATTENDANCE_LOG_LEVEL", "WARNING").upper(),
+            library={k: env[k] for k in ("CIPHER_KEY", "CIPHER_TOPIC", "COMPRESSOR_TOPIC") if env.get(k)},
+        )
+
+    @property
+    def consumer_database_url(self) -> str | None:
+        return self.read_model_url or self.database_url
