@@ -39,12 +39,18 @@ def status_text(status: dict[str, Any]) -> str:
         lines.append(f"  - {flag}{action['kind']} for {action['subject']} by {action['due_by']} "
                      f"[{action['citation']}]")
     pay, leave = status["sick_pay"], status["annual_leave"]
-    lines.append(f"Sick pay: {pay['band']} ({pay['full_pay_days_remaining']} full, "
-                 f"{pay['half_pay_days_remaining']} half days left)"
-                 + (f"; half pay from {pay['half_pay_from']}" if pay["half_pay_from"] else "")
-                 + (f"; nil pay from {pay['nil_pay_from']}" if pay["nil_pay_from"] else ""))
-    lines.append(f"Annual leave: {leave['entitlement_hours']} h entitlement, {leave['taken_hours']} h taken, "
-                 f"{leave['balance_hours']} h left")
+    if "note" in pay:  # the rulebook holds no sick pay terms
+        lines.append(f"Sick pay: {pay['note']}")
+    else:
+        lines.append(f"Sick pay: {pay['band']} ({pay['full_pay_days_remaining']} full, "
+                     f"{pay['half_pay_days_remaining']} half days left)"
+                     + (f"; half pay from {pay['half_pay_from']}" if pay["half_pay_from"] else "")
+                     + (f"; nil pay from {pay['nil_pay_from']}" if pay["nil_pay_from"] else ""))
+    if "note" in leave:
+        lines.append(f"Annual leave: {leave['note']}")
+    else:
+        lines.append(f"Annual leave: {leave['entitlement_hours']} h entitlement, {leave['taken_hours']} h taken, "
+                     f"{leave['balance_hours']} h left")
     lines.append(f"Bradford factor (information only): {status['bradford_factor']}")
     return "\n".join(lines)
 

@@ -27,7 +27,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from dateutil.relativedelta import relativedelta
 
@@ -75,6 +75,18 @@ class DayPay:
             "enhancements_included": self.enhancements_included,
             "ssp": f"{self.ssp:.4f}", "ssp_rule": self.ssp_rule, "ssp_on_top": f"{self.ssp_on_top:.4f}",
         }
+
+
+class SspDay(NamedTuple):
+    """One day's statutory sick pay, the rule that set it, and whether it
+    was a waiting day (what the next day's waiting count depends on)."""
+
+    amount: Decimal
+    rule: str
+    waiting_day: bool = False
+
+
+NOT_PIW = SspDay(Decimal(0), "no SSP: not a period of incapacity for work (fewer than 4 days)")
 
 
 @dataclass(frozen=True)
@@ -136,6 +148,7 @@ class PayCalendar:
                 self.sick[day] = absence
                 day += ONE_DAY
         self.osp: dict[date, tuple[str, str]] = {}
+        self.extended: set[date] = set()  # days paid under a SickPayExtended decision
         self.allowance: dict[str, _Allowance] = {}
         self._allocate()
         self.ssp_days = self._statutory()
@@ -190,6 +203,7 @@ class PayCalendar:
                     band = extended[-1].band
                     rule = f"{band} pay: sick pay extended to {extended[-1].until}"
                     self.osp[day] = (band, rule)
+                    self.extended.add(day)
                 elif allowance.full > 0:
                     used = allowance.full_entitlement - allowance.full + 1
                     allowance.full -= 1
@@ -210,7 +224,7 @@ class PayCalendar:
         """Qualifying days are the days the employee works (SSP)."""
         return self.view.calendar.works_on(day)
 
-    def _statutory(self) -> dict[date, tuple[Decimal, str]]:
+    def _statutory(self) -> dict[date, SspDay]:
         incapacity = sorted(d for d in self.sick if d not in self.unauthorised and not (self.ended and d > self.ended))
         runs: list[list[date]] = []
         for day in incapacity:
@@ -218,7 +232,7 @@ class PayCalendar:
                 runs[-1].append(day)
             else:
                 runs.append([day])
-        result: dict[date, tuple[Decimal, str]] = {}
+        result: dict[date, SspDay] = {}
         self.paid_in_series: dict[date, int] = {}
         series_end: date | None = None
         waiting = paid = 0
@@ -226,45 +240,44 @@ class PayCalendar:
             piw = [d for d in run if (y := self.ssp.year(d)) is not None and len(run) >= y.minimum_piw_days]
             if not piw:
                 for day in run:
-                    result[day] = (Decimal(0), "no SSP: not a period of incapacity for work (fewer than 4 days)")
+                    result[day] = NOT_PIW
                 continue
             if series_end is None or piw[0] > series_end + timedelta(days=self.ssp.link_within_days):
                 waiting = paid = 0  # a new PIW series: waiting days and the 28 weeks start again
             series_end = piw[-1]
             for day in run:
-                result[day] = self._ssp_day(day, day in piw, waiting, paid)
-                amount, rule = result[day]
-                waiting += rule.startswith("no SSP: waiting day")
-                paid += amount > 0
+                result[day] = ssp_day = self._ssp_day(day, day in piw, waiting, paid)
+                waiting += ssp_day.waiting_day
+                paid += ssp_day.amount > 0
                 self.paid_in_series[day] = paid
         return result
 
-    def _ssp_day(self, day: date, in_piw: bool, waiting: int, paid: int) -> tuple[Decimal, str]:
+    def _ssp_day(self, day: date, in_piw: bool, waiting: int, paid: int) -> SspDay:
         year = self.ssp.year(day)
         if year is None or not in_piw:
-            return Decimal(0), "no SSP: not a period of incapacity for work (fewer than 4 days)"
+            return NOT_PIW
         if not self._qualifying(day):
-            return Decimal(0), "no SSP: not a qualifying day"
+            return SspDay(Decimal(0), "no SSP: not a qualifying day")
         earnings = self.view.contract_on(day, "average_weekly_earnings")
         awe = Decimal(str(earnings)) if earnings is not None else None
         if year.lower_earnings_limit is not None and awe is not None and awe < year.lower_earnings_limit:
-            return Decimal(0), f"no SSP: average weekly earnings below the lower earnings limit £{year.lower_earnings_limit}"
+            return SspDay(Decimal(0), f"no SSP: average weekly earnings below the lower earnings limit £{year.lower_earnings_limit}")
         if waiting < year.waiting_days:
-            return Decimal(0), f"no SSP: waiting day {waiting + 1} of {year.waiting_days}"
+            return SspDay(Decimal(0), f"no SSP: waiting day {waiting + 1} of {year.waiting_days}", waiting_day=True)
         per_week = self.view.calendar.days_per_week(day)
         if paid >= self.ssp.maximum_weeks * per_week:
-            return Decimal(0), f"no SSP: {self.ssp.maximum_weeks}-week maximum reached"
+            return SspDay(Decimal(0), f"no SSP: {self.ssp.maximum_weeks}-week maximum reached")
         weekly = year.weekly(awe)
         basis = (f"lower of {year.earnings_percent}% of average weekly earnings and £{year.weekly_rate}"
                  if year.earnings_percent is not None else f"£{year.weekly_rate} a week")
-        return daily_rate(weekly, per_week), f"SSP: {basis}, over {per_week} qualifying days (tax year from {year.from_})"
+        return SspDay(daily_rate(weekly, per_week), f"SSP: {basis}, over {per_week} qualifying days (tax year from {year.from_})")
 
     # --- reading the calendar -------------------------------------------------
 
     def day(self, day: date) -> DayPay:
         terms = self.terms
         absence = self.sick.get(day)
-        ssp, ssp_rule = self.ssp_days.get(day, (Decimal(0), ""))
+        ssp, ssp_rule, _ = self.ssp_days.get(day, SspDay(Decimal(0), ""))
         enhanced = self._enhanced(day)
         if self.ended and day > self.ended:
             return DayPay(day, "employment_ended", "nil", "no pay: employment ended", terms.citation, pay_percent=0)
@@ -279,7 +292,7 @@ class PayCalendar:
             injury = self._injury_allowance(absence, day, band)
             percent = max(PERCENT[band], terms.injury_allowance.percent) if injury and terms.injury_allowance \
                 else PERCENT[band]
-            citation = terms.extension_citation if rule.startswith(f"{band} pay: sick pay extended") else terms.citation
+            citation = terms.extension_citation if day in self.extended else terms.citation
             if injury:
                 rule += f"; injury allowance tops up to {percent:g}%"
                 citation = f"{citation}; {terms.injury_allowance.citation}"  # type: ignore[union-attr]
@@ -353,7 +366,7 @@ class PayCalendar:
         """SSP on `as_of` (SPEC 8 `ssp`): the day's amount and rule, and the
         days paid so far in the current period of incapacity (or linked ones)."""
         as_of = self.view.as_of
-        amount, rule = self.ssp_days.get(as_of, (Decimal(0), "no SSP: not sick on this day"))
+        amount, rule, _ = self.ssp_days.get(as_of, SspDay(Decimal(0), "no SSP: not sick on this day"))
         paid = self.paid_in_series.get(as_of, 0)
         maximum = self.ssp.maximum_weeks * self.view.calendar.days_per_week(as_of)
         return {"daily_amount": f"{amount:.4f}", "rule": rule, "days_paid_in_period": paid,
