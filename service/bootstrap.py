@@ -12,6 +12,7 @@ from functools import cached_property
 
 from domain.rulebook import RulebookRegistry
 from service.broker import Broker
+from service.consumer_store import consumer_store
 from service.ledger import AttendanceLedger
 from service.read_model_store import read_model_store
 from service.settings import Settings
@@ -39,7 +40,7 @@ class Services:
     @cached_property
     def consumer_store(self):
         """A Kafka consumer's own database: ATTENDANCE_READ_MODEL_URL, else the ledger's."""
-        return read_model_store(self.settings.consumer_database_url)
+        return consumer_store(self.settings.consumer_database_url)
 
     @cached_property
     def broker(self) -> Broker:

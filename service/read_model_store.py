@@ -1,5 +1,6 @@
-"""The read model's tables, in SQLite or PostgreSQL, kept with the library's
-tracking records.
+"""The read model's tables and queries, in SQLite or PostgreSQL, kept with
+the library's tracking records. (A Kafka consumer's own bookkeeping - its
+inbox, offsets and outbox - is service.consumer_store.)
 
 Each write replaces the rows of some employees and records how far through
 the ledger (or which daily tick) it has got - in one transaction, so a
@@ -20,8 +21,8 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL
 
-from service.ledger import store_environment
 from projections.read_model import PROJECTIONS, EmployeeRows
+from service.ledger import store_environment
 
 #: one table per projection: the employee's key, the columns queries sort
 #: and filter on, and the row as a JSON document
@@ -34,15 +35,6 @@ TABLES = {
     "absence_stats": "employee_id TEXT, month TEXT, department TEXT, reason_group TEXT, fte_days_lost REAL, "
                      "fte_days_available REAL, episodes INTEGER, returns_count INTEGER, "
                      "returns_discussed_72h INTEGER",
-}
-#: a Kafka consumer's own tables: the events it has received (its source of
-#: each employee's history), its offsets, and the payroll instructions sent
-CONSUMER_TABLES = {
-    "kafka_events": "consumer TEXT, employee_id TEXT, notification_id INTEGER, document TEXT, "
-                    "PRIMARY KEY (consumer, employee_id, notification_id)",
-    "kafka_offsets": "consumer TEXT, topic TEXT, partition_no INTEGER, next_offset INTEGER, "
-                     "PRIMARY KEY (consumer, topic, partition_no)",
-    "payroll_published": "id TEXT PRIMARY KEY, employee_id TEXT",
 }
 LEDGER = "attendance"     # tracking: the last ledger notification applied
 DAILY_TICK = "daily-tick"  # tracking: the day (ordinal) time-dependent rows were refreshed for
@@ -79,7 +71,7 @@ class ReadModelQueries:
             yield cursor
 
     def _create_tables(self) -> list[str]:
-        tables = {**TABLES, **CONSUMER_TABLES}
+        tables = {**TABLES, **self.own_tables}
         return [f"CREATE TABLE IF NOT EXISTS {name} ({columns})" for name, columns in tables.items()] + [
             "CREATE INDEX IF NOT EXISTS worklist_employee ON worklist (employee_id)",
             "CREATE INDEX IF NOT EXISTS absence_stats_employee ON absence_stats (employee_id)",
@@ -109,60 +101,15 @@ class ReadModelQueries:
             for tracking in trackings:
                 self._insert_tracking(cursor, tracking)  # type: ignore[attr-defined]
 
-    # --- for the Kafka consumers ---------------------------------------------------
-
-    def offsets(self, consumer: str, topic: str) -> dict[int, int]:
-        return {int(p): int(o) for p, o in self._all(
-            "SELECT partition_no, next_offset FROM kafka_offsets WHERE consumer = ? AND topic = ?", consumer, topic)}
-
-    def histories(self, consumer: str, employees: Iterable[str] | None = None) -> dict[str, dict[int, dict[str, Any]]]:
-        """What a consumer has received: by employee, each event by its
-        ledger notification id."""
-        rows = self._all("SELECT employee_id, notification_id, document FROM kafka_events WHERE consumer = ?",
-                         consumer)
-        wanted = set(employees) if employees is not None else None
-        out: dict[str, dict[int, dict[str, Any]]] = {}
-        for employee_id, notification_id, document in rows:
-            if wanted is None or employee_id in wanted:
-                out.setdefault(employee_id, {})[int(notification_id)] = json.loads(document)
-        return out
-
-    def published(self, ids: Iterable[str]) -> set[str]:
-        ids = list(ids)
-        if not ids:
-            return set()
-        marks = ", ".join("?" * len(ids))
-        return {r[0] for r in self._all(f"SELECT id FROM payroll_published WHERE id IN ({marks})", *ids)}
-
-    def consumed(self, consumer: str, topic: str, events: list[tuple[str, int, str]], offsets: dict[int, int],
-                 rows: Iterable[EmployeeRows] = (), published: Iterable[tuple[str, str]] = (),
-                 tracking: Tracking | None = None) -> None:
-        """Record what a consumer received and did with it - the events, the
-        rows they produced, the instructions sent, and the offsets to resume
-        from - in one transaction: a redelivered message changes nothing."""
-        conflict = "ON CONFLICT DO NOTHING"
-        with self._cursor(commit=True) as cursor:
-            for employee_id, notification_id, document in events:
-                cursor.execute(self._sql(f"INSERT INTO kafka_events VALUES (?, ?, ?, ?) {conflict}"),
-                               (consumer, employee_id, notification_id, document))
-            for employee in rows:
-                for table in PROJECTIONS:
-                    cursor.execute(self._sql(f"DELETE FROM {table} WHERE employee_id = ?"), (employee.employee_id,))
-                self._insert_rows(cursor, employee, PROJECTIONS)
-            for instruction_id, employee_id in published:
-                cursor.execute(self._sql(f"INSERT INTO payroll_published VALUES (?, ?) {conflict}"),
-                               (instruction_id, employee_id))
-            for partition, offset in offsets.items():
-                cursor.execute(self._sql(
-                    "INSERT INTO kafka_offsets VALUES (?, ?, ?, ?) ON CONFLICT (consumer, topic, partition_no) "
-                    "DO UPDATE SET next_offset = excluded.next_offset"), (consumer, topic, partition, offset))
-            if tracking is not None:
-                self._insert_tracking(cursor, tracking)  # type: ignore[attr-defined]
+    #: tables holding rows about one employee (a subclass's own are added)
+    employee_tables: tuple[str, ...] = tuple(TABLES)
+    #: tables beside the read model's (a subclass's own)
+    own_tables: dict[str, str] = {}
 
     def forget(self, employee_id: str) -> None:
-        """Remove an erased employee from every table, received events included."""
+        """Remove an erased employee from every table."""
         with self._cursor(commit=True) as cursor:
-            for table in (*TABLES, "kafka_events", "payroll_published"):
+            for table in self.employee_tables:
                 cursor.execute(self._sql(f"DELETE FROM {table} WHERE employee_id = ?"), (employee_id,))
 
     def _insert_rows(self, cursor: Any, rows: EmployeeRows, projections: tuple[str, ...]) -> None:
@@ -240,11 +187,13 @@ class PostgresReadModel(ReadModelQueries, PostgresTrackingRecorder):
         return self.tracking_table_name
 
 
-def read_model_store(database_url: str | None) -> SQLiteReadModel | PostgresReadModel:
-    """The read model beside the ledger, in the same database."""
+def read_model_store(database_url: str | None, sqlite_class: type = SQLiteReadModel,
+                     postgres_class: type = PostgresReadModel):
+    """The read model beside the ledger, in the same database (or a
+    subclass's store with tables of its own)."""
     env = store_environment(database_url)
     factory = InfrastructureFactory.construct({**env, "CREATE_TABLE": "y"})
     is_postgres = env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
-    recorder = factory.tracking_recorder(PostgresReadModel if is_postgres else SQLiteReadModel)
+    recorder = factory.tracking_recorder(postgres_class if is_postgres else sqlite_class)
     recorder.create_table()  # type: ignore[union-attr]
     return recorder  # type: ignore[return-value]

@@ -1,0 +1,98 @@
+"""A Kafka consumer's own bookkeeping beside the read model: its inbox (the
+events it has received - its source of each employee's history), its
+offsets, and its outbox record of the payroll instructions sent.
+
+Kept apart from the read model's tables and queries
+(service.read_model_store), which the queries read; a consumer's store is
+both, so what it received, the rows they produced and the offsets to resume
+from are written in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from eventsourcing.persistence import Tracking
+
+from projections.read_model import PROJECTIONS, EmployeeRows
+from service.read_model_store import TABLES, PostgresReadModel, SQLiteReadModel, read_model_store
+
+#: a Kafka consumer's own tables: the events it has received (its source of
+#: each employee's history), its offsets, and the payroll instructions sent
+CONSUMER_TABLES = {
+    "kafka_events": "consumer TEXT, employee_id TEXT, notification_id INTEGER, document TEXT, "
+                    "PRIMARY KEY (consumer, employee_id, notification_id)",
+    "kafka_offsets": "consumer TEXT, topic TEXT, partition_no INTEGER, next_offset INTEGER, "
+                     "PRIMARY KEY (consumer, topic, partition_no)",
+    "payroll_published": "id TEXT PRIMARY KEY, employee_id TEXT",
+}
+
+
+class ConsumerBookkeeping:
+    """The inbox, offsets and outbox, over the read model store's cursor."""
+
+    own_tables = CONSUMER_TABLES
+    employee_tables = (*TABLES, "kafka_events", "payroll_published")
+
+    def offsets(self, consumer: str, topic: str) -> dict[int, int]:
+        return {int(p): int(o) for p, o in self._all(
+            "SELECT partition_no, next_offset FROM kafka_offsets WHERE consumer = ? AND topic = ?", consumer, topic)}
+
+    def histories(self, consumer: str, employees: Iterable[str] | None = None) -> dict[str, dict[int, dict[str, Any]]]:
+        """What a consumer has received: by employee, each event by its
+        ledger notification id."""
+        rows = self._all("SELECT employee_id, notification_id, document FROM kafka_events WHERE consumer = ?",
+                         consumer)
+        wanted = set(employees) if employees is not None else None
+        out: dict[str, dict[int, dict[str, Any]]] = {}
+        for employee_id, notification_id, document in rows:
+            if wanted is None or employee_id in wanted:
+                out.setdefault(employee_id, {})[int(notification_id)] = json.loads(document)
+        return out
+
+    def published(self, ids: Iterable[str]) -> set[str]:
+        ids = list(ids)
+        if not ids:
+            return set()
+        marks = ", ".join("?" * len(ids))
+        return {r[0] for r in self._all(f"SELECT id FROM payroll_published WHERE id IN ({marks})", *ids)}
+
+    def consumed(self, consumer: str, topic: str, events: list[tuple[str, int, str]], offsets: dict[int, int],
+                 rows: Iterable[EmployeeRows] = (), published: Iterable[tuple[str, str]] = (),
+                 tracking: Tracking | None = None) -> None:
+        """Record what a consumer received and did with it - the events, the
+        rows they produced, the instructions sent, and the offsets to resume
+        from - in one transaction: a redelivered message changes nothing."""
+        conflict = "ON CONFLICT DO NOTHING"
+        with self._cursor(commit=True) as cursor:
+            for employee_id, notification_id, document in events:
+                cursor.execute(self._sql(f"INSERT INTO kafka_events VALUES (?, ?, ?, ?) {conflict}"),
+                               (consumer, employee_id, notification_id, document))
+            for employee in rows:
+                for table in PROJECTIONS:
+                    cursor.execute(self._sql(f"DELETE FROM {table} WHERE employee_id = ?"), (employee.employee_id,))
+                self._insert_rows(cursor, employee, PROJECTIONS)
+            for instruction_id, employee_id in published:
+                cursor.execute(self._sql(f"INSERT INTO payroll_published VALUES (?, ?) {conflict}"),
+                               (instruction_id, employee_id))
+            for partition, offset in offsets.items():
+                cursor.execute(self._sql(
+                    "INSERT INTO kafka_offsets VALUES (?, ?, ?, ?) ON CONFLICT (consumer, topic, partition_no) "
+                    "DO UPDATE SET next_offset = excluded.next_offset"), (consumer, topic, partition, offset))
+            if tracking is not None:
+                self._insert_tracking(cursor, tracking)  # type: ignore[attr-defined]
+
+
+class SQLiteConsumerStore(ConsumerBookkeeping, SQLiteReadModel):
+    pass
+
+
+class PostgresConsumerStore(ConsumerBookkeeping, PostgresReadModel):
+    pass
+
+
+def consumer_store(database_url: str | None) -> SQLiteConsumerStore | PostgresConsumerStore:
+    """A consumer's database: its read model and its bookkeeping."""
+    return read_model_store(database_url, SQLiteConsumerStore, PostgresConsumerStore)
