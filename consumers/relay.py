@@ -4,32 +4,32 @@
 It reads the notification log from its tracking position and records a new
 position only after the broker has acknowledged every message up to it
 (acks=all): at-least-once, nothing lost across crashes; consumers tolerate
-the duplicates a crash can cause. Free-text notes are not published.
+the duplicates a crash can cause. Free text about health is never
+published: the message carries the marker of consumers.contract instead, so
+it still validates as its event type in every consumer.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from typing import Any
 
 import structlog
 from eventsourcing.persistence import InfrastructureFactory, Tracking
 
-from service.broker import EVENTS, Broker
+from consumers.contract import redacted
 from domain.erasure import EmployeeErased
 from domain.events import parse_fact
+from service.broker import EVENTS, Broker
 from service.ledger import AttendanceLedger, store_environment
 
 log = structlog.get_logger("attendance.relay")
 POSITION = "relay:" + EVENTS
-#: free text kept in the ledger only (special category data in prose)
-UNPUBLISHED = ("note", "description")
 
 
 def message(ledger: AttendanceLedger, notification) -> tuple[bytes, bytes]:
     fact = parse_fact(ledger.mapper.to_domain_event(notification).fact)
-    payload: dict[str, Any] = {k: v for k, v in fact.payload().items() if k not in UNPUBLISHED}
+    payload = redacted(fact)
     employee_id = ledger.employee_id_of(notification.originator_id)
     value = {"notification_id": notification.id, "employee_id": employee_id,
              "aggregate_version": notification.originator_version, "type": fact.type, "event": payload}

@@ -39,7 +39,17 @@ def export(services: Services, employee_id: str) -> dict[str, Any]:
     """Right of access: the employee's whole record as a case file (SPEC 8)
     that `import` and `evaluate` accept as it stands."""
     facts = services.ledger.history(employee_id)
-    return {"employee": facts[0].payload(), "events": [f.payload() for f in facts[1:]]}
+    registration = {k: v for k, v in facts[0].payload().items() if k not in ("type", "event_id")}
+    return {"employee": registration, "events": [_portable(f.payload()) for f in facts[1:]]}
+
+
+def _portable(payload: dict[str, Any]) -> dict[str, Any]:
+    """An event as a case file holds it: a number the ledger assigned is
+    left for the importing ledger to assign again (the same, in the same
+    order); an id the recorder chose is kept."""
+    if payload.get("event_id", "").isdigit():
+        return {k: v for k, v in payload.items() if k != "event_id"}
+    return payload
 
 
 def erase(services: Services, employee_id: str, today: date | None = None, retention_years: int | None = None) -> None:
@@ -47,3 +57,4 @@ def erase(services: Services, employee_id: str, today: date | None = None, reten
     years = services.settings.retention_years if retention_years is None else retention_years
     services.ledger.erase_employee(employee_id, today or date.today(), years)
     services.read_model.forget(employee_id)
+    services.consumer_store.forget(employee_id)  # what the Kafka consumers received of them
