@@ -9,6 +9,7 @@ from datetime import date
 from projections.read_model import PROJECTIONS
 from service.bootstrap import Services
 from service.projector import Projector
+from service.read_model_store import DAILY_TICK
 
 
 def projector(services: Services, as_of: date | None = None) -> Projector:
@@ -28,11 +29,45 @@ def rebuild(services: Services, projections: tuple[str, ...] = PROJECTIONS, as_o
     return runner.as_of, runner.rebuild(projections, progress)
 
 
-def priority_cases(services: Services, as_of: date | None, limit: int = 100) -> list[dict]:
-    project(services, as_of)
+class ReadModelNotOnDay(Exception):
+    """A query asked for a day the read model does not hold. Queries never
+    move it (SPEC 12): the projector, `project`, `rebuild` or HR do."""
+
+    def __init__(self, held: date | None, asked: date | None) -> None:
+        self.held, self.asked = held, asked
+        super().__init__(f"the read model holds {held}, not {asked}: ask for {held}, or HR may move it "
+                         "(POST /admin/read-model)" if held else
+                         "the read model holds no day yet: run `attendance project` (or HR: POST /admin/read-model)")
+
+
+def held_day(services: Services) -> date | None:
+    """The day the read model's time-dependent rows are for."""
+    ticked = services.read_model.max_tracking_id(DAILY_TICK)
+    return date.fromordinal(ticked) if ticked else None
+
+
+def _reading(services: Services, as_of: date | None) -> None:
+    held = held_day(services)
+    if held is None or (as_of is not None and as_of != held):
+        raise ReadModelNotOnDay(held, as_of)
+
+
+def priority_cases(services: Services, as_of: date | None = None, limit: int = 100) -> list[dict]:
+    """The open cases ranked, from the read model (for the day it holds)."""
+    _reading(services, as_of)
     return services.read_model.priority_cases(limit)
 
 
-def stats(services: Services, as_of: date | None, month: str | None = None) -> list[dict]:
-    project(services, as_of)
+def stats(services: Services, as_of: date | None = None, month: str | None = None) -> list[dict]:
+    """Absence statistics from the read model (for the day it holds)."""
+    _reading(services, as_of)
     return services.read_model.stats(month)
+
+
+def move_read_model(services: Services, as_of: date) -> tuple[date, int | None]:
+    """HR's command: the read model for `as_of`, caught up with the ledger
+    (rebuilt when that day is before the one it holds)."""
+    held = held_day(services)
+    if held is not None and as_of < held:
+        rebuild(services, as_of=as_of)
+    return project(services, as_of)

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.auth import Role, issue
 from api.http import create_app
-from service.ledger import AttendanceLedger
 from domain.casefile import parse_case
+from service import read_views
+from service.ledger import AttendanceLedger
 from tests.cases import TEN_DAYS, case
 
 AS_OF = "2025-10-01"
@@ -25,6 +27,7 @@ def client(tmp_path, monkeypatch):
     ledger.import_case(parse_case(case("E1", *TEN_DAYS, manager_id="MGR1")))
     ledger.import_case(parse_case(case("E2", manager_id="MGR2")))
     app = create_app(ledger, access_log=tmp_path / "access.log")
+    read_views.project(app.state.services, date.fromisoformat(AS_OF))  # queries read it, never move it
     test_client = TestClient(app)
     test_client.access_log = tmp_path / "access.log"
     return test_client

@@ -13,7 +13,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 
 from api.auth import signing_key
-from api.http import commands, errors, queries, replay
+from api.http import admin, commands, errors, queries, replay
 from service.bootstrap import Services, bootstrap
 from service.ledger import AttendanceLedger
 
@@ -65,6 +65,6 @@ def create_app(services: Services | AttendanceLedger | None = None, access_log: 
         return await call_next(request)
 
     errors.install(app)
-    for router in (commands.router, queries.router, replay.router):
+    for router in (commands.router, queries.router, replay.router, admin.router):
         app.include_router(router)
     return app

@@ -15,6 +15,7 @@ from api.auth import Denied
 from domain.erasure import EmployeeErased
 from domain.exceptions import EmployeeNotFound, InvalidEvent, LedgerError
 from service.projector import TickOutOfOrder
+from service.read_views import ReadModelNotOnDay
 
 PROBLEM = "application/problem+json"
 
@@ -63,6 +64,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(TickOutOfOrder)
     async def read_model_ahead(_request: Request, error: TickOutOfOrder) -> JSONResponse:
         return problem(409, "Conflict", str(error))
+
+    @app.exception_handler(ReadModelNotOnDay)
+    async def read_model_elsewhere(_request: Request, error: ReadModelNotOnDay) -> JSONResponse:
+        return problem(409, "Conflict", str(error), read_model_as_of=error.held.isoformat() if error.held else None)
 
     @app.exception_handler(IntegrityError)
     async def conflict(_request: Request, _error: IntegrityError) -> JSONResponse:

@@ -70,7 +70,7 @@ def work(who: Who, services: Wired, as_of: Day) -> list[dict[str, Any]]:
 @router.get("/priority-cases")
 def priority(who: Who, services: Wired, as_of: Day | None = None,
              limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
-    """From the read model, brought up to date in-process (default: today)."""
+    """From the read model, for the day it holds (409 naming that day for any other)."""
     require(who, {Role.hr, Role.auditor})
     return read_views.priority_cases(services, as_of, limit)
 
@@ -78,5 +78,6 @@ def priority(who: Who, services: Wired, as_of: Day | None = None,
 @router.get("/stats")
 def stats(who: Who, services: Wired, as_of: Day | None = None,
           month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None) -> list[dict[str, Any]]:
+    """From the read model, for the day it holds (409 naming that day for any other)."""
     require(who, {Role.hr, Role.auditor, Role.manager})
     return read_views.stats(services, as_of, month)
