@@ -80,6 +80,8 @@ def replay_text(result) -> str:
         due = ", ".join(f"{k}: {v}" for k, v in totals["reviews_due"].items()) or "none"
         lines.append(f"  {policy}: {totals['employees']} employees, {totals['with_review_due']} with a review due, "
                      f"{totals['formal_processes']} formal processes; reviews due by track and stage: {due}")
+    for attention in summary["needing_attention"]:
+        lines.append(f"  needs attention, not counted: {attention['employee_id']} ({attention['error']})")
     if "comparison" in summary:
         for key, value in summary["comparison"].items():
             lines.append(f"  {key.replace('_', ' ')}: {value}")

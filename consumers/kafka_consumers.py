@@ -33,8 +33,8 @@ from service.broker import EVENTS, PAYROLL, Broker
 from domain.events import parse_fact
 from domain.rulebook import RulebookRegistry
 from projections.payroll import payroll_instructions
-from projections.read_model import employee_rows
-from projections.view import EmployeeView
+from projections.attention import NeedsAttention, each_evaluated
+from projections.read_model import read_model_rows
 
 log = structlog.get_logger("attendance.consumers")
 
@@ -63,9 +63,6 @@ class EventsConsumer(ABC):
         broker.ensure_topics(EVENTS, PAYROLL)
         self.kafka = broker.consumer(EVENTS, group=f"attendance-{self.name}")
         self.kafka.subscribe([EVENTS], listener=_SeekToStored(self))
-
-    def view(self, history: list[dict[str, Any]]) -> EmployeeView:
-        return EmployeeView.of([parse_fact(e) for e in history], self.as_of)
 
     def run(self, once: bool = False, idle_polls: int = 3) -> int:
         """Consume until stopped, or - with `once` - until this instance owns
@@ -121,10 +118,8 @@ class ReadModelConsumer(EventsConsumer):
     name = "read-model"
 
     def apply(self, events, offsets, histories, tracking: Tracking | None = None) -> None:
-        rows = []
-        for history in histories.values():
-            view = self.view(history)
-            rows.append(employee_rows(view, self.registry.get(view.policy)))
+        rows = [read_model_rows([parse_fact(e) for e in history], self.registry, self.as_of)
+                for history in histories.values()]
         self.store.consumed(self.name, EVENTS, events, offsets, rows=rows, tracking=tracking)
 
 
@@ -138,8 +133,10 @@ class PayrollProjector(EventsConsumer):
     def apply(self, events, offsets, histories, tracking: Tracking | None = None) -> None:
         instructions = []
         for history in histories.values():
-            view = self.view(history)
-            instructions += payroll_instructions(view, self.registry.get(view.policy))
+            facts = [parse_fact(e) for e in history]
+            for each in each_evaluated([facts], self.as_of, None,
+                                       lambda view: payroll_instructions(view, self.registry.get(view.policy))):
+                instructions += [] if isinstance(each, NeedsAttention) else each[1]
         sent = self.store.published(i.id for i in instructions)
         new = [i for i in instructions if i.id not in sent]
         futures = [self.producer.send(PAYROLL, key=i.employee_id.encode(), value=i.model_dump_json().encode())

@@ -17,10 +17,12 @@ from dateutil.relativedelta import relativedelta
 
 from domain.events import MeetingHeld
 from domain.reasons import GROUP_OF
-from domain.rulebook import Rulebook
+from domain.events import Fact
+from domain.rulebook import Rulebook, RulebookRegistry
+from projections.attention import NeedsAttention, each_evaluated
 from projections.status import evaluate_view
 from projections.view import EmployeeView
-from projections.worklist import worklist_items
+from projections.worklist import attention_items, worklist_items
 
 PROJECTIONS = ("employee_status", "worklist", "leave_balance", "sick_pay_status", "absence_stats")
 #: full time for FTE: the NHS standard week
@@ -105,3 +107,21 @@ def employee_rows(view: EmployeeView, rulebook: Rulebook) -> EmployeeRows:
         {"employee_id": view.employee_id, **pay} if pay else None,
         _stats_rows(view),
     )
+
+
+def attention_rows(attention: NeedsAttention, as_of: date) -> EmployeeRows:
+    """An employee whose record could not be evaluated: no case, no pay or
+    leave rows, and a worklist item saying so, with the error."""
+    status = {"employee_id": attention.employee_id, "manager_id": attention.manager_id, "department": None,
+              "policy": None, "as_of": as_of.isoformat(), "short_term_level": 0, "long_term_level": 0,
+              "working_days_lost_12m": 0, "episodes_12m": 0, "triggers_hit": 0, "open_case": False,
+              "reviews_due": [], "actions_due": [], "needs_attention": attention.error}
+    return EmployeeRows(attention.employee_id, status, attention_items(attention, as_of), None, None, [])
+
+
+def read_model_rows(history: list[Fact], registry: RulebookRegistry, as_of: date) -> EmployeeRows:
+    """The employee's rows on `as_of`, or - when their record cannot be
+    evaluated - rows saying it needs attention (never an error that would
+    stop the rows of everyone else)."""
+    [each] = each_evaluated([history], as_of, None, lambda view: employee_rows(view, registry.get(view.policy)))
+    return attention_rows(each, as_of) if isinstance(each, NeedsAttention) else each[1]

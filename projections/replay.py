@@ -15,8 +15,8 @@ from typing import Any
 
 from domain.events import Fact
 from domain.rulebook import RulebookRegistry
+from projections.attention import NeedsAttention, each_evaluated
 from projections.status import evaluate_view
-from projections.view import EmployeeView, NotYetKnown
 
 FORMAL = 2  # stages 2 and 3 are the formal process
 
@@ -69,6 +69,7 @@ class Replay:
     policies: list[str]
     totals: dict[str, Totals]
     employees: list[dict[str, Any]]
+    needing_attention: list[NeedsAttention] = field(default_factory=list)
 
     @property
     def differences(self) -> list[dict[str, Any]]:
@@ -91,6 +92,7 @@ class Replay:
                     max(0, first.formal_processes - second.formal_processes),
             }
         summary["employees"] = self.differences if len(self.policies) == 2 else self.employees
+        summary["needing_attention"] = [a.as_dict() for a in self.needing_attention]
         return summary
 
 
@@ -98,20 +100,27 @@ def replay(histories: Iterable[list[Fact]], registry: RulebookRegistry, policies
            known_at: datetime | None = None, progress: Callable[[], None] = lambda: None) -> Replay:
     rulebooks = [registry.get(p) for p in policies]
     totals = {p: Totals() for p in policies}
-    rows = []
-    for history in histories:
-        progress()
-        try:
-            view = EmployeeView.of(history, as_of, known_at)
-        except NotYetKnown:
+    rows, attention = [], []
+
+    def counted(histories: Iterable[list[Fact]]) -> Iterable[list[Fact]]:
+        for history in histories:
+            progress()
+            yield history
+
+    def statuses(view) -> list[tuple[str, dict[str, Any]]]:
+        return [(rulebook.id, evaluate_view(view, rulebook)) for rulebook in rulebooks]
+
+    for each in each_evaluated(counted(histories), as_of, known_at, statuses):
+        if isinstance(each, NeedsAttention):
+            attention.append(each)
             continue
+        view, evaluated = each
         outcomes = {}
-        for rulebook in rulebooks:
-            status = evaluate_view(view, rulebook)
-            outcomes[rulebook.id] = outcome = Outcome.of(status)
-            totals[rulebook.id].add(outcome, status)
+        for policy, status in evaluated:
+            outcomes[policy] = outcome = Outcome.of(status)
+            totals[policy].add(outcome, status)
         rows.append({"employee_id": view.employee_id, "manager_id": view.manager_id, "policy_in_force": view.policy,
                      **{p: o.as_dict() for p, o in outcomes.items()},
                      "differs": len(set(outcomes.values())) > 1})
     rows.sort(key=lambda r: r["employee_id"])
-    return Replay(as_of, known_at, policies, totals, rows)
+    return Replay(as_of, known_at, policies, totals, rows, sorted(attention, key=lambda a: a.employee_id))

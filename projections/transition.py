@@ -22,8 +22,8 @@ from typing import Any
 
 from domain.events import Fact
 from domain.rulebook import RulebookRegistry
+from projections.attention import NeedsAttention, each_evaluated
 from projections.status import evaluate_view
-from projections.view import EmployeeView, NotYetKnown
 
 TRACKS = ("short_term", "long_term")
 INFORMAL_OR_FORMAL = (1, 2)
@@ -57,14 +57,14 @@ def transition_candidates(histories: Iterable[list[Fact]], registry: RulebookReg
                           new_policy: str, as_of: date, known_at: datetime | None = None) -> list[Candidate]:
     old, new = registry.get(old_policy), registry.get(new_policy)
     candidates = []
-    for history in histories:
-        try:
-            view = EmployeeView.of(history, as_of, known_at)
-        except NotYetKnown:
-            continue
-        if view.policy != old.id:
-            continue
-        before = evaluate_view(view, old)
+
+    def both(view) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        return (evaluate_view(view, old), evaluate_view(view, new)) if view.policy == old.id else None
+
+    for each in each_evaluated(histories, as_of, known_at, both):
+        if isinstance(each, NeedsAttention) or each[1] is None:
+            continue  # a record needing attention is listed by the worklist
+        view, (before, after) = each
         levels = {t: before["tracks"][t]["level"] for t in TRACKS}
         starts = [before["tracks"][t]["case_start"] for t in TRACKS if before["tracks"][t]["case_start"]]
         if starts and min(starts) >= new.effective_from.isoformat():
@@ -74,5 +74,5 @@ def transition_candidates(histories: Iterable[list[Fact]], registry: RulebookReg
         else:
             continue
         candidates.append(Candidate(view.employee_id, view.manager_id, reason, levels,
-                                    _summary(before), _summary(evaluate_view(view, new))))
+                                    _summary(before), _summary(after)))
     return sorted(candidates, key=lambda c: c.employee_id)

@@ -1,5 +1,6 @@
 """The worklist: every review due and every action overdue across the
-ledger on a day, oldest first (SPEC 1, line manager and HR adviser)."""
+ledger on a day, oldest first (SPEC 1, line manager and HR adviser), and
+every employee whose record could not be evaluated (needing attention)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from typing import Any
 
 from domain.events import Fact
 from domain.rulebook import RulebookRegistry
+from projections.attention import NeedsAttention, each_evaluated
 from projections.status import evaluate_view
-from projections.view import EmployeeView, NotYetKnown
+from projections.view import EmployeeView
 
 
 def worklist_items(view: EmployeeView, status: dict[str, Any]) -> list[dict[str, Any]]:
@@ -32,10 +34,13 @@ def worklist_items(view: EmployeeView, status: dict[str, Any]) -> list[dict[str,
 def worklist(histories: Iterable[list[Fact]], registry: RulebookRegistry, as_of: date,
              known_at: datetime | None = None) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
-    for history in histories:
-        try:
-            view = EmployeeView.of(history, as_of, known_at)
-        except NotYetKnown:
-            continue
-        items += worklist_items(view, evaluate_view(view, registry.get(view.policy)))
+    for each in each_evaluated(histories, as_of, known_at, lambda view: evaluate_view(view, registry.get(view.policy))):
+        items += attention_items(each, as_of) if isinstance(each, NeedsAttention) else worklist_items(*each)
     return sorted(items, key=lambda i: (i["date"], i["employee_id"], i["item"]))
+
+
+def attention_items(attention: NeedsAttention, as_of: date) -> list[dict[str, Any]]:
+    """An employee whose record could not be evaluated, as a worklist item."""
+    return [{"employee_id": attention.employee_id, "manager_id": attention.manager_id, "policy": None,
+             "date": as_of.isoformat(), "kind": "needs_attention",
+             "item": f"record needs attention: {attention.error}", "citation": "-"}]

@@ -22,8 +22,7 @@ from eventsourcing.persistence import Tracking
 from service.read_model_store import DAILY_TICK, LEDGER
 from service.ledger import AttendanceLedger
 from domain.events import Fact
-from projections.read_model import PROJECTIONS, EmployeeRows, employee_rows
-from projections.view import EmployeeView
+from projections.read_model import PROJECTIONS, EmployeeRows, read_model_rows
 
 log = structlog.get_logger("attendance.projector")
 
@@ -37,8 +36,7 @@ class Projector:
         self.ledger, self.store, self.as_of, self.batch = ledger, store, as_of, batch
 
     def rows(self, history: list[Fact]) -> EmployeeRows:
-        view = EmployeeView.of(history, self.as_of)
-        return employee_rows(view, self.ledger.registry.get(view.policy))
+        return read_model_rows(history, self.ledger.registry, self.as_of)
 
     def _employee_rows(self, originator_id: UUID) -> EmployeeRows:
         return self.rows(list(self.ledger.repository.get(originator_id).facts))

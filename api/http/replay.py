@@ -37,8 +37,11 @@ def start_replay(who: Who, services: Wired, policy: Annotated[str, Body()],
         job["done"] += 1
 
     def work() -> None:
-        job["result"] = population.replay_ledger(services, policies, as_of, progress=counted, tick=tick).as_dict()
-        job["state"] = "finished"
+        try:
+            job["result"] = population.replay_ledger(services, policies, as_of, progress=counted, tick=tick).as_dict()
+            job["state"] = "finished"
+        except Exception as error:  # noqa: BLE001 - a job ends, never hangs "running"
+            job["state"], job["error"] = "failed", f"{type(error).__name__}: {error}"
 
     _runner.submit(work)
     return {"id": job_id, "state": "running", "poll": f"/replay/{job_id}"}
