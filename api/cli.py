@@ -35,7 +35,9 @@ from api.render import (
     replay_csv,
     replay_text,
     stats_text,
+    status_document,
     status_text,
+    to_json,
     transition_text,
     worklist_text,
 )
@@ -50,7 +52,7 @@ from domain.exceptions import LedgerError
 from domain.history import parse_known_at
 from domain.rulebook import RulebookError
 from projections.read_model import PROJECTIONS
-from projections.status import provisional_warning, to_json
+from projections.status import Status, provisional_warning
 from service import evaluation, pay, population, read_views, records
 from service.bootstrap import Services, bootstrap
 
@@ -94,10 +96,11 @@ Policy = Annotated[Optional[str], typer.Option("--policy", help="evaluate under 
 FormatOpt = Annotated[Format, typer.Option("--format", help="json or text")]
 
 
-def _print_status(status: dict, output: Format) -> None:
-    for warning in status["warnings"]:
+def _print_status(status: Status, output: Format) -> None:
+    for warning in status.warnings:
         typer.echo(f"warning: {warning}", err=True)
-    typer.echo(to_json(status) if output is Format.json else status_text(status))
+    document = status_document(status)
+    typer.echo(to_json(document) if output is Format.json else status_text(document))
 
 
 @app.command("evaluate")

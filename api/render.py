@@ -1,12 +1,44 @@
-"""Readable renderings of a status and of the worklist, with citations."""
+"""Renderings at the edge: the SPEC 8 status document (JSON) and readable
+text of a status and of the worklist, with citations."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from typing import Any
 
+from projections.status import Status, iso_timestamp
+
 LEVELS = {0: "none", 1: "informal (stage 1)", 2: "formal (stage 2)", 3: "final (stage 3)"}
+#: pay or leave for a rulebook whose organisation's terms it does not hold
+NOT_COVERED = {"band": None, "note": "not covered by this rulebook: see the employee's terms and conditions"}
+
+
+def status_document(status: Status) -> dict[str, Any]:
+    """The status as the SPEC 8 JSON document (keys in this order)."""
+    return {
+        "employee_id": status.employee_id,
+        "policy": status.policy,
+        "policy_hash": status.rulebook.content_hash,
+        "warnings": status.warnings,
+        "as_of": status.as_of.isoformat(),
+        "known_at": iso_timestamp(status.known_at),
+        "employment_ended": status.employment_ended.isoformat() if status.employment_ended else None,
+        "tracks": status.tracks_as_dict(),
+        "reviews_due": [r.as_dict() for r in status.reviews_due],
+        "concerns": [c.as_dict() for c in status.concerns],
+        "actions": [a.as_dict(status.as_of) for a in status.actions],
+        "sick_pay": status.sick_pay.as_dict() if status.sick_pay else NOT_COVERED,
+        "ssp": status.ssp if status.ssp is not None else NOT_COVERED,
+        "annual_leave": status.annual_leave.as_dict() if status.annual_leave else NOT_COVERED,
+        "bradford_factor": status.bradford_factor,
+    }
+
+
+def to_json(document: dict[str, Any]) -> str:
+    """A document as the CLI prints it: the same inputs, the same bytes."""
+    return json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False)
 
 
 def status_text(status: dict[str, Any]) -> str:

@@ -20,7 +20,7 @@ from domain.events import (
     TriggerAdjusted,
 )
 from domain.rulebook import STAGE_OF_REVIEW, Rulebook, RulebookRegistry
-from projections.status import evaluate_view
+from projections.status import evaluate_view, iso_timestamp
 from projections.triggers import Firing, TrackStatus, evaluate_tracks
 from projections.view import EmployeeView
 
@@ -55,7 +55,7 @@ def explain_view(view: EmployeeView, rulebook: Rulebook, registry: RulebookRegis
     tracks = evaluate_tracks(view, rulebook)
     status = evaluate_view(view, rulebook, tracks)
     rules = rules_evaluated(tracks, rulebook)
-    due_rules = [r for review in status["reviews_due"] for r in review["rules"]]
+    due_rules = [r.as_dict() for review in status.reviews_due for r in review.rules]
     counted = {a for r in rules + due_rules for a in r["absences"]}
     evidence = [
         f for f in view.facts
@@ -77,16 +77,16 @@ def explain_view(view: EmployeeView, rulebook: Rulebook, registry: RulebookRegis
         })
     return {
         "employee_id": view.employee_id,
-        "as_of": status["as_of"],
-        "known_at": status["known_at"],
+        "as_of": status.as_of.isoformat(),
+        "known_at": iso_timestamp(status.known_at),
         "policy": {"id": rulebook.id, "title": rulebook.title, "content_hash": rulebook.content_hash,
                    "source": rulebook.source, "provisional": rulebook.provisional},
-        "warnings": status["warnings"],
-        "tracks": status["tracks"],
+        "warnings": status.warnings,
+        "tracks": status.tracks_as_dict(),
         "rules_evaluated": rules,
-        "reviews_due": status["reviews_due"],
-        "concerns": status["concerns"],
-        "actions": status["actions"],
+        "reviews_due": [r.as_dict() for r in status.reviews_due],
+        "concerns": [c.as_dict() for c in status.concerns],
+        "actions": [a.as_dict(status.as_of) for a in status.actions],
         "events_counted": [_event(f) for f in evidence],
         "decisions": decisions,
     }

@@ -20,7 +20,7 @@ from domain.reasons import GROUP_OF
 from domain.events import Fact
 from domain.rulebook import Rulebook, RulebookRegistry
 from projections.attention import NeedsAttention, each_evaluated
-from projections.status import evaluate_view
+from projections.status import Status, evaluate_view
 from projections.view import EmployeeView
 from projections.worklist import attention_items, worklist_items
 
@@ -41,18 +41,17 @@ class EmployeeRows:
     stats: list[dict[str, Any]]
 
 
-def _status_row(view: EmployeeView, status: dict[str, Any]) -> dict[str, Any]:
-    short, long = status["tracks"]["short_term"], status["tracks"]["long_term"]
-    triggers_hit = sum(1 for review in status["reviews_due"] for rule in review["rules"])
+def _status_row(view: EmployeeView, status: Status) -> dict[str, Any]:
+    short, long = status.short_term, status.long_term
     return {
         "employee_id": view.employee_id, "manager_id": view.manager_id, "department": view.department,
-        "policy": status["policy"], "as_of": status["as_of"],
-        "short_term_level": short["level"], "long_term_level": long["level"],
-        "working_days_lost_12m": short["working_days_lost_12m"], "episodes_12m": short["episodes_12m"],
-        "triggers_hit": triggers_hit,
-        "open_case": bool(short["level"] or long["level"] or status["reviews_due"]),
-        "reviews_due": status["reviews_due"],
-        "actions_due": [a for a in status["actions"] if not a["done"]],
+        "policy": status.policy, "as_of": status.as_of.isoformat(),
+        "short_term_level": short.level, "long_term_level": long.level,
+        "working_days_lost_12m": short.working_days_lost_12m, "episodes_12m": short.episodes_12m,
+        "triggers_hit": sum(len(review.rules) for review in status.reviews_due),
+        "open_case": bool(short.level or long.level or status.reviews_due),
+        "reviews_due": [r.as_dict() for r in status.reviews_due],
+        "actions_due": [a.as_dict(status.as_of) for a in status.open_actions],
     }
 
 
@@ -99,8 +98,8 @@ def _stats_rows(view: EmployeeView) -> list[dict[str, Any]]:
 
 def employee_rows(view: EmployeeView, rulebook: Rulebook) -> EmployeeRows:
     status = evaluate_view(view, rulebook)
-    leave = status["annual_leave"] if rulebook.annual_leave else None
-    pay = {**status["sick_pay"], "ssp": status["ssp"]} if rulebook.sick_pay else None
+    leave = status.annual_leave.as_dict() if status.annual_leave else None
+    pay = {**status.sick_pay.as_dict(), "ssp": status.ssp} if status.sick_pay else None
     return EmployeeRows(
         view.employee_id, _status_row(view, status), worklist_items(view, status),
         {"employee_id": view.employee_id, **leave} if leave else None,

@@ -16,7 +16,7 @@ from typing import Any
 from domain.events import Fact
 from domain.rulebook import RulebookRegistry
 from projections.attention import NeedsAttention, each_evaluated
-from projections.status import evaluate_view
+from projections.status import Status, evaluate_view
 
 FORMAL = 2  # stages 2 and 3 are the formal process
 
@@ -31,11 +31,11 @@ class Outcome:
     formal: bool
 
     @classmethod
-    def of(cls, status: dict[str, Any]) -> "Outcome":
-        due = status["reviews_due"]
-        return cls(status["tracks"]["short_term"]["level"], status["tracks"]["long_term"]["level"],
-                   tuple(f"stage {r['stage']} {r['kind']} ({r['track']})" for r in due),
-                   any(r["stage"] >= FORMAL for r in due))
+    def of(cls, status: Status) -> "Outcome":
+        due = status.reviews_due
+        return cls(status.short_term.level, status.long_term.level,
+                   tuple(f"stage {r.stage} {r.kind} ({r.track})" for r in due),
+                   any(r.stage >= FORMAL for r in due))
 
     def as_dict(self) -> dict[str, Any]:
         return {"short_term_level": self.short_term_level, "long_term_level": self.long_term_level,
@@ -49,12 +49,12 @@ class Totals:
     formal_processes: int = 0
     reviews_due: dict[str, int] = field(default_factory=dict)  # by "track stage N"
 
-    def add(self, outcome: Outcome, status: dict[str, Any]) -> None:
+    def add(self, outcome: Outcome, status: Status) -> None:
         self.employees += 1
         self.with_review_due += bool(outcome.reviews_due)
         self.formal_processes += outcome.formal
-        for review in status["reviews_due"]:
-            key = f"{review['track']} stage {review['stage']}"
+        for review in status.reviews_due:
+            key = f"{review.track} stage {review.stage}"
             self.reviews_due[key] = self.reviews_due.get(key, 0) + 1
 
     def as_dict(self) -> dict[str, Any]:
@@ -107,7 +107,7 @@ def replay(histories: Iterable[list[Fact]], registry: RulebookRegistry, policies
             progress()
             yield history
 
-    def statuses(view) -> list[tuple[str, dict[str, Any]]]:
+    def statuses(view) -> list[tuple[str, Status]]:
         return [(rulebook.id, evaluate_view(view, rulebook)) for rulebook in rulebooks]
 
     for each in each_evaluated(counted(histories), as_of, known_at, statuses):

@@ -1,27 +1,98 @@
-"""An employee's status: the document of SPEC section 8.
+"""An employee's status (SPEC 8), as a typed model.
 
 `evaluate` is a pure function of (history, rulebook, as_of, known_at): the
-same inputs give the same dictionary, and `to_json` renders it byte for byte
-the same, which is what lets an audit be reproduced.
+same inputs give the same `Status`, and the renderer at the edge
+(api.render.status_document) gives the same JSON byte for byte, which is
+what lets an audit be reproduced.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from domain.events import Fact
 from domain.rulebook import Rulebook, RulebookRegistry
-from projections.actions import actions_due
+from projections.actions import Action, actions_due
 from projections.episodes import link
-from projections.leave import annual_leave
-from projections.pay import PayCalendar
-from projections.triggers import TrackStatus, concerns, evaluate_tracks
+from projections.leave import LeaveYear, annual_leave
+from projections.pay import PayCalendar, SickPay
+from projections.triggers import Firing, ReviewDue, TrackStatus, concerns, evaluate_tracks
 from projections.view import EmployeeView
 
 BRADFORD_WEEKS = 52
+
+
+@dataclass(frozen=True)
+class ShortTermSummary:
+    level: int
+    working_days_lost_12m: int
+    episodes_12m: int
+    monitoring_start: date | None
+    monitoring_until: date | None
+    case_start: date | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"level": self.level, "working_days_lost_12m": self.working_days_lost_12m,
+                "episodes_12m": self.episodes_12m, "monitoring_start": _day(self.monitoring_start),
+                "monitoring_until": _day(self.monitoring_until), "case_start": _day(self.case_start)}
+
+
+@dataclass(frozen=True)
+class LongTermSummary:
+    level: int
+    case_start: date | None
+    current_absence_days: int
+    current_absence_id: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"level": self.level, "case_start": _day(self.case_start),
+                "current_absence_days": self.current_absence_days, "current_absence_id": self.current_absence_id}
+
+
+@dataclass(frozen=True)
+class Status:
+    """Where an employee stands on `as_of` under one rulebook."""
+
+    employee_id: str
+    rulebook: Rulebook
+    as_of: date
+    known_at: datetime | None
+    employment_ended: date | None
+    short_term: ShortTermSummary
+    long_term: LongTermSummary
+    reviews_due: tuple[ReviewDue, ...]
+    concerns: tuple[Firing, ...]
+    actions: tuple[Action, ...]
+    #: None: the rulebook holds no sick pay (or leave) terms
+    sick_pay: SickPay | None
+    ssp: dict[str, Any] | None
+    annual_leave: LeaveYear | None
+    bradford_factor: int
+
+    @property
+    def policy(self) -> str:
+        return self.rulebook.id
+
+    @property
+    def warnings(self) -> list[str]:
+        return [provisional_warning(self.rulebook)] if self.rulebook.provisional else []
+
+    @property
+    def levels(self) -> dict[str, int]:
+        return {"short_term": self.short_term.level, "long_term": self.long_term.level}
+
+    @property
+    def open_actions(self) -> list[Action]:
+        return [a for a in self.actions if not a.done]
+
+    def overdue_actions(self) -> list[Action]:
+        return [a for a in self.actions if a.overdue(self.as_of)]
+
+    def tracks_as_dict(self) -> dict[str, Any]:
+        return {"short_term": self.short_term.as_dict(), "long_term": self.long_term.as_dict()}
 
 
 def bradford_factor(view: EmployeeView, rulebook: Rulebook) -> int:
@@ -37,7 +108,7 @@ def bradford_factor(view: EmployeeView, rulebook: Rulebook) -> int:
     return len(episodes) ** 2 * lost
 
 
-def evaluate_view(view: EmployeeView, rulebook: Rulebook, tracks: TrackStatus | None = None) -> dict[str, Any]:
+def evaluate_view(view: EmployeeView, rulebook: Rulebook, tracks: TrackStatus | None = None) -> Status:
     tracks = tracks or evaluate_tracks(view, rulebook)
     pay = PayCalendar(view, rulebook.sick_pay) if rulebook.sick_pay else None
     sick_pay = pay.summary() if pay else None
@@ -46,44 +117,26 @@ def evaluate_view(view: EmployeeView, rulebook: Rulebook, tracks: TrackStatus | 
     short, long = tracks.short_term, tracks.long_term
     long_level, ongoing = long.current()
     lost_12m, episodes_12m = tracks.counts_12m
-    return {
-        "employee_id": view.employee_id,
-        "policy": rulebook.id,
-        "policy_hash": rulebook.content_hash,
-        "warnings": [provisional_warning(rulebook)] if rulebook.provisional else [],
-        "as_of": view.as_of.isoformat(),
-        "known_at": _timestamp(view.known_at),
-        "employment_ended": ended.isoformat() if ended else None,
-        "tracks": {
-            "short_term": {
-                "level": short.level,
-                "working_days_lost_12m": lost_12m,
-                "episodes_12m": episodes_12m,
-                "monitoring_start": _day(short.monitoring_start),
-                "monitoring_until": _day(short.monitoring_until),
-                "case_start": _day(short.case_start if short.level or short.due else None),
-            },
-            "long_term": {
-                "level": long_level,
-                "case_start": _day(long.case_start if long_level or long.due else None),
-                "current_absence_days": (view.as_of - ongoing.first_day).days + 1 if ongoing else 0,
-                "current_absence_id": ongoing.absence_id if ongoing else None,
-            },
-        },
-        "reviews_due": [r.as_dict() for r in tracks.reviews_due] if employed else [],
-        "concerns": [c.as_dict() for c in concerns(tracks, rulebook)],
-        "actions": [a.as_dict(view.as_of) for a in actions_due(view, rulebook, sick_pay)],
-        "sick_pay": sick_pay.as_dict() if sick_pay else NOT_COVERED,
-        "ssp": pay.ssp_summary() if pay else NOT_COVERED,
-        "annual_leave": annual_leave(view, rulebook.annual_leave, rulebook.sick_pay, pay).as_dict()
-        if rulebook.annual_leave
-        else NOT_COVERED,
-        "bradford_factor": bradford_factor(view, rulebook),
-    }
-
-
-#: pay or leave for a rulebook whose organisation's terms it does not hold
-NOT_COVERED = {"band": None, "note": "not covered by this rulebook: see the employee's terms and conditions"}
+    return Status(
+        employee_id=view.employee_id,
+        rulebook=rulebook,
+        as_of=view.as_of,
+        known_at=view.known_at,
+        employment_ended=ended,
+        short_term=ShortTermSummary(short.level, lost_12m, episodes_12m, short.monitoring_start,
+                                    short.monitoring_until, short.case_start if short.level or short.due else None),
+        long_term=LongTermSummary(long_level, long.case_start if long_level or long.due else None,
+                                  (view.as_of - ongoing.first_day).days + 1 if ongoing else 0,
+                                  ongoing.absence_id if ongoing else None),
+        reviews_due=tuple(tracks.reviews_due) if employed else (),
+        concerns=tuple(concerns(tracks, rulebook)),
+        actions=tuple(actions_due(view, rulebook, sick_pay)),
+        sick_pay=sick_pay,
+        ssp=pay.ssp_summary() if pay else None,
+        annual_leave=annual_leave(view, rulebook.annual_leave, rulebook.sick_pay, pay) if rulebook.annual_leave
+        else None,
+        bradford_factor=bradford_factor(view, rulebook),
+    )
 
 
 def provisional_warning(rulebook: Rulebook) -> str:
@@ -92,20 +145,16 @@ def provisional_warning(rulebook: Rulebook) -> str:
 
 
 def evaluate(history: Iterable[Fact], registry: RulebookRegistry, as_of: date,
-             known_at: datetime | None = None, policy: str | None = None) -> dict[str, Any]:
+             known_at: datetime | None = None, policy: str | None = None) -> Status:
     """Evaluate one employee's history under their policy on `as_of`, or
     under `policy` when given (a what-if replay)."""
     view = EmployeeView.of(history, as_of, known_at)
     return evaluate_view(view, registry.get(policy or view.policy))
 
 
-def to_json(status: dict[str, Any]) -> str:
-    return json.dumps(status, indent=2, sort_keys=False, ensure_ascii=False)
-
-
 def _day(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _timestamp(value: datetime | None) -> str | None:
+def iso_timestamp(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None

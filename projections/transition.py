@@ -23,9 +23,8 @@ from typing import Any
 from domain.events import Fact
 from domain.rulebook import RulebookRegistry
 from projections.attention import NeedsAttention, each_evaluated
-from projections.status import evaluate_view
+from projections.status import Status, evaluate_view
 
-TRACKS = ("short_term", "long_term")
 INFORMAL_OR_FORMAL = (1, 2)
 
 
@@ -43,13 +42,13 @@ class Candidate:
                 "level_mapping": self.mapping, "from": self.old, "to": self.new}
 
 
-def _summary(status: dict[str, Any]) -> dict[str, Any]:
+def _summary(status: Status) -> dict[str, Any]:
+    starts = {"short_term": status.short_term.case_start, "long_term": status.long_term.case_start}
     return {
-        "policy": status["policy"],
-        "levels": {t: status["tracks"][t]["level"] for t in TRACKS},
-        "case_start": {t: status["tracks"][t]["case_start"] for t in TRACKS},
-        "reviews_due": [f"stage {r['stage']} {r['kind']} ({r['track']}) from {r['triggered_on']}"
-                        for r in status["reviews_due"]],
+        "policy": status.policy,
+        "levels": status.levels,
+        "case_start": {t: day.isoformat() if day else None for t, day in starts.items()},
+        "reviews_due": [f"stage {r.stage} {r.kind} ({r.track}) from {r.triggered_on}" for r in status.reviews_due],
     }
 
 
@@ -58,16 +57,16 @@ def transition_candidates(histories: Iterable[list[Fact]], registry: RulebookReg
     old, new = registry.get(old_policy), registry.get(new_policy)
     candidates = []
 
-    def both(view) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    def both(view) -> tuple[Status, Status] | None:
         return (evaluate_view(view, old), evaluate_view(view, new)) if view.policy == old.id else None
 
     for each in each_evaluated(histories, as_of, known_at, both):
         if isinstance(each, NeedsAttention) or each[1] is None:
             continue  # a record needing attention is listed by the worklist
         view, (before, after) = each
-        levels = {t: before["tracks"][t]["level"] for t in TRACKS}
-        starts = [before["tracks"][t]["case_start"] for t in TRACKS if before["tracks"][t]["case_start"]]
-        if starts and min(starts) >= new.effective_from.isoformat():
+        levels = before.levels
+        starts = [s for s in (before.short_term.case_start, before.long_term.case_start) if s]
+        if starts and min(starts) >= new.effective_from:
             reason = f"new case since {new.effective_from}: managed under {new.id}"
         elif any(level in INFORMAL_OR_FORMAL for level in levels.values()):
             reason = f"at an informal or formal stage under {old.id}: review for transition"

@@ -11,22 +11,21 @@ from typing import Any
 from domain.events import Fact
 from domain.rulebook import RulebookRegistry
 from projections.attention import NeedsAttention, each_evaluated
-from projections.status import evaluate_view
+from projections.status import Status, evaluate_view
 from projections.view import EmployeeView
 
 
-def worklist_items(view: EmployeeView, status: dict[str, Any]) -> list[dict[str, Any]]:
-    base = {"employee_id": view.employee_id, "manager_id": view.manager_id, "policy": status["policy"]}
+def worklist_items(view: EmployeeView, status: Status) -> list[dict[str, Any]]:
+    base = {"employee_id": view.employee_id, "manager_id": view.manager_id, "policy": status.policy}
     items = [
-        {**base, "date": r["triggered_on"], "kind": "review_due",
-         "item": f"stage {r['stage']} {r['kind']} due ({r['track']})",
-         "citation": r["rules"][0]["citation"]}
-        for r in status["reviews_due"]
+        {**base, "date": r.triggered_on.isoformat(), "kind": "review_due",
+         "item": f"stage {r.stage} {r.kind} due ({r.track})", "citation": r.rules[0].citation}
+        for r in status.reviews_due
     ]
     items += [
-        {**base, "date": a["due_by"], "kind": "action_overdue",
-         "item": f"overdue {a['kind']} ({a['subject']})", "citation": a["citation"]}
-        for a in status["actions"] if a["overdue"]
+        {**base, "date": a.due_by.isoformat(), "kind": "action_overdue",
+         "item": f"overdue {a.kind} ({a.subject})", "citation": a.citation}
+        for a in status.overdue_actions()
     ]
     return items
 

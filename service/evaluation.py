@@ -10,24 +10,24 @@ from typing import Any
 from domain.casefile import load_case
 from domain.events import Fact
 from projections.explain import explain_view
-from projections.status import evaluate
+from projections.status import Status, evaluate
 from projections.view import EmployeeView
 from service.bootstrap import Services
 from service.ledger import apply_case
 
 
 def status(services: Services, employee_id: str, as_of: date, known_at: datetime | None = None,
-           policy: str | None = None) -> dict[str, Any]:
+           policy: str | None = None) -> Status:
     return evaluate(services.ledger.history(employee_id), services.registry, as_of, known_at, policy)
 
 
 def status_of_history(services: Services, history: list[Fact], as_of: date, known_at: datetime | None = None,
-                      policy: str | None = None) -> dict[str, Any]:
+                      policy: str | None = None) -> Status:
     return evaluate(history, services.registry, as_of, known_at, policy)
 
 
 def evaluate_case_file(services: Services, path: Path, as_of: date, known_at: datetime | None = None,
-                       policy: str | None = None) -> dict[str, Any]:
+                       policy: str | None = None) -> Status:
     """A case file's status, as the ledger would hold it, without storing it."""
     employee, _, _ = apply_case(load_case(path), services.registry)
     return evaluate(employee.facts, services.registry, as_of, known_at, policy)

@@ -280,8 +280,9 @@ def stamp_decision(employee: Employee, fact: Fact, registry: RulebookRegistry) -
     rulebook = registry.get(view.policy)
     status = evaluate_view(view, rulebook)
     shown = {
-        "levels": {track: status["tracks"][track]["level"] for track in ("short_term", "long_term")},
-        "reviews_due": [{k: r[k] for k in ("stage", "kind", "track", "triggered_on")} for r in status["reviews_due"]],
+        "levels": status.levels,
+        "reviews_due": [{"stage": r.stage, "kind": r.kind, "track": r.track, "triggered_on": r.triggered_on.isoformat()}
+                        for r in status.reviews_due],
     }
     return fact.model_copy(update={"policy": rulebook.id, "rulebook_hash": rulebook.content_hash,
                                    "status_shown": shown})

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from service.ledger import apply_case
 from domain.casefile import parse_case
-from projections.status import evaluate, to_json
+from api.render import status_document, to_json
+from projections.status import evaluate
 from tests.cases import case
 
 START = date(2024, 1, 1)
@@ -50,8 +51,8 @@ def facts(events, registry):
 @given(absences, meetings)
 def test_evaluation_is_deterministic(registry, spans, reviews):
     history_facts = facts(history(spans, reviews), registry)
-    first = to_json(evaluate(history_facts, registry, AS_OF))
-    assert first == to_json(evaluate(list(history_facts), registry, AS_OF))
+    first = to_json(status_document(evaluate(history_facts, registry, AS_OF)))
+    assert first == to_json(status_document(evaluate(list(history_facts), registry, AS_OF)))
 
 
 @settings(max_examples=60, deadline=None)
@@ -60,7 +61,8 @@ def test_the_import_order_of_events_recorded_at_the_same_moment_is_irrelevant(re
     events = history(spans, reviews, recorded_at="2026-01-05T09:00:00Z")
     shuffled = list(events)
     rnd.shuffle(shuffled)
-    assert evaluate(facts(events, registry), registry, AS_OF) == evaluate(facts(shuffled, registry), registry, AS_OF)
+    in_order = status_document(evaluate(facts(events, registry), registry, AS_OF))
+    assert in_order == status_document(evaluate(facts(shuffled, registry), registry, AS_OF))
 
 
 @settings(max_examples=60, deadline=None)
@@ -80,5 +82,5 @@ def test_an_event_recorded_after_known_at_is_invisible(registry, spans, reviews,
     rest = [e for e in events if not any(e is m for m in late)]
     recorded_late = [{**e, "recorded_at": f"2030-01-01T00:00:0{n}Z"} for n, e in enumerate(late)]
     known_at = datetime(2029, 12, 31, tzinfo=timezone.utc)
-    with_late = evaluate(facts(rest + recorded_late, registry), registry, AS_OF, known_at)
-    assert with_late == evaluate(facts(rest, registry), registry, AS_OF, known_at)
+    with_late = status_document(evaluate(facts(rest + recorded_late, registry), registry, AS_OF, known_at))
+    assert with_late == status_document(evaluate(facts(rest, registry), registry, AS_OF, known_at))

@@ -12,6 +12,7 @@ from service.ledger import apply_case
 from domain.casefile import load_yaml, parse_case
 from projections.leave import LeaveLedger, year_start_for
 from projections.pay import PayCalendar
+from api.render import status_document
 from projections.status import evaluate
 from projections.view import EmployeeView
 
@@ -64,8 +65,8 @@ def test_scenario(path, registry):
     scenario = load_yaml(path.read_text())
     employee, _, _ = apply_case(parse_case(scenario["case"]), registry)
     for check in scenario["expect"]:
-        status = evaluate(employee.facts, registry, check["as_of"], _known_at(check.get("known_at")),
-                          check.get("policy"))
+        status = status_document(evaluate(employee.facts, registry, check["as_of"], _known_at(check.get("known_at")),
+                          check.get("policy")))
         problems = mismatches(_plain(check.get("status", {})), status)
         view = EmployeeView.of(employee.facts, check["as_of"], _known_at(check.get("known_at")))
         rulebook = registry.get(check.get("policy") or view.policy)

@@ -142,8 +142,9 @@ def test_transition_review_lists_informal_formal_and_new_cases_and_applies_idemp
 
 
 def _status(ledger, employee_id, as_of):
+    from api.render import status_document
     from projections.status import evaluate
-    return evaluate(ledger.history(employee_id), ledger.registry, as_of)
+    return status_document(evaluate(ledger.history(employee_id), ledger.registry, as_of))
 
 
 def test_a_review_records_the_rules_and_status_it_was_decided_under(database_url):

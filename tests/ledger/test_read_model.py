@@ -19,6 +19,7 @@ from service.read_model_store import read_model_store
 from service.ledger import AttendanceLedger
 from domain.casefile import parse_case
 from domain.events import ReturnedToWork, SicknessReported
+from api.render import status_document
 from projections.status import evaluate
 from projections.worklist import worklist
 from tests.cases import TEN_DAYS, absence, case
@@ -51,7 +52,7 @@ def test_the_read_model_answers_what_evaluation_answers(ledger, projector, regis
     store = projector.store
     status = store.status("E1")
     assert (status["short_term_level"], status["working_days_lost_12m"], status["episodes_12m"]) == (0, 10, 2)
-    assert status["reviews_due"] == evaluate(ledger.history("E1"), registry, AS_OF)["reviews_due"]
+    assert status["reviews_due"] == status_document(evaluate(ledger.history("E1"), registry, AS_OF))["reviews_due"]
     items = worklist(ledger.histories(), registry, AS_OF)
     assert store.worklist() == [{k: i[k] for k in i} for i in items]
     assert [i["employee_id"] for i in store.worklist("M2")] == ["E2"]
