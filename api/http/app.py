@@ -50,6 +50,7 @@ def create_app(services: Services | AttendanceLedger | None = None, access_log: 
                   description="Sickness absence, triggers and reviews under versioned policies.")
     app.state.services = services
     app.state.jwt_key = signing_key(services.settings)
+    app.state.replay_jobs = replay.Jobs()
 
     @app.middleware("http")
     async def limit_bodies(request: Request, call_next):
