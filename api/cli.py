@@ -10,8 +10,8 @@ import csv
 import json
 import sys
 from datetime import date, datetime
-from functools import cache
 from enum import Enum
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Optional
 
