@@ -9,7 +9,7 @@ from datetime import date
 from projections.read_model import PROJECTIONS
 from service.bootstrap import Services
 from service.projector import Projector
-from service.read_model_store import DAILY_TICK
+from service.read_model_store import DAILY_TICK, LEDGER
 
 
 def projector(services: Services, as_of: date | None = None) -> Projector:
@@ -20,7 +20,7 @@ def project(services: Services, as_of: date | None = None) -> tuple[date, int | 
     """Catch the read model up with the ledger; the day and position it now holds."""
     runner = projector(services, as_of)
     runner.catch_up()
-    return runner.as_of, services.read_model.max_tracking_id("attendance")
+    return runner.as_of, services.read_model.max_tracking_id(LEDGER)
 
 
 def rebuild(services: Services, projections: tuple[str, ...] = PROJECTIONS, as_of: date | None = None,

@@ -23,8 +23,6 @@ class Settings:
     read_model_url: str | None = None
     #: directories of an organisation's own rulebooks, beside the shipped ones
     rulebook_dirs: tuple[Path, ...] = ()
-    #: the library's at-rest encryption key (AES) for event payloads
-    cipher_key: str | None = None
     #: every employee's events sealed with their own key, so erasure can shred it
     crypto_shredding: bool = False
     retention_years: int = 6
@@ -34,7 +32,8 @@ class Settings:
     jwt_key_file: Path = Path(".attendance-jwt-key")
     access_log: Path = Path("access.log")
     log_level: str = "WARNING"
-    #: the library's own settings (cipher), passed to the event store as given
+    #: the library's own settings - CIPHER_KEY (AES at rest for event
+    #: payloads), CIPHER_TOPIC, COMPRESSOR_TOPIC - passed to the event store
     library: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -44,7 +43,6 @@ class Settings:
             database_url=env.get("ATTENDANCE_DATABASE_URL") or None,
             read_model_url=env.get("ATTENDANCE_READ_MODEL_URL") or None,
             rulebook_dirs=tuple(Path(d) for d in env.get("ATTENDANCE_RULEBOOKS", "").split(os.pathsep) if d),
-            cipher_key=env.get("CIPHER_KEY") or None,
             crypto_shredding=env.get("ATTENDANCE_CRYPTO_SHREDDING", "").lower() in ON,
             retention_years=int(env.get("ATTENDANCE_RETENTION_YEARS", "6")),
             kafka_bootstrap=env.get("ATTENDANCE_KAFKA_BOOTSTRAP") or None,
