@@ -118,9 +118,9 @@ def evaluate_case(case: Path, as_of: AsOf, known_at: KnownAt = None, policy: Pol
 def import_cases(cases: list[Path]) -> None:
     """Write case files into the ledger; facts it already holds are skipped."""
     ledger = AttendanceLedger()
-    parsed = [(path, load_case(path)) for path in cases]  # all valid before any is written
-    for path, case in parsed:
-        result = ledger.import_case(case)
+    parsed = [load_case(path) for path in cases]
+    # one transaction: a bad file anywhere stores nothing from any of them
+    for path, result in zip(cases, ledger.import_cases(parsed)):
         typer.echo(f"{path}: employee {result.employee_id}: {result.stored} new events stored, "
                    f"{result.already_held} already in the ledger")
 

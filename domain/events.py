@@ -27,6 +27,7 @@ from pydantic import (
     field_validator,
 )
 
+from domain.limits import check_limits, is_identifier
 from domain.reasons import PREGNANCY_RELATED, REASONS
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -70,9 +71,11 @@ def _not_before(earlier: str):
 
 
 class Fact(BaseModel):
-    """Base of every ledger event: the envelope every fact carries."""
+    """Base of every ledger event: the envelope every fact carries, and the
+    input limits of SPEC 12 on every field of every subclass."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # allow_inf_nan: `1e999` is refused, not stored as JSON null
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
     #: the payload field holding the day the fact took effect in the world;
     #: `recorded_at` defaults to the end of that day on import.
@@ -94,6 +97,12 @@ class Fact(BaseModel):
     @property
     def effective_day(self) -> date | None:
         return getattr(self, self.effective_field) if self.effective_field else None
+
+    @field_validator("*")
+    @classmethod
+    def _within_limits(cls, value: Any, info: ValidationInfo) -> Any:
+        # "*" reaches the fields subclasses declare too (domain.limits)
+        return check_limits(value, is_identifier(info.field_name or ""))
 
     @field_validator("recorded_at")
     @classmethod
