@@ -164,9 +164,9 @@ class AttendanceLedger(Application):
             employee, stored, held = apply_case(case, self.registry, existing)
             employees[employee_id] = employee
             results.append(ImportResult(employee_id, stored, held))
-        changed = dict.fromkeys(employees[r.employee_id] for r in results if r.stored)
+        changed = {r.employee_id for r in results if r.stored}
         if changed:
-            self.save(*changed)
+            self.save(*(employees[employee_id] for employee_id in changed))
         for case, result in zip(cases, results):
             log.info("case_imported", employee=result.employee_id, stored=result.stored,
                      already_held=result.already_held, correlation_id=case.registration.correlation_id)
