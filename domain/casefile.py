@@ -154,6 +154,10 @@ def load_case(path: Path, actor: str = "import") -> CaseFile:
         raise InvalidEvent(path.name, f"is not UTF-8 text (byte {error.start})") from None
     except RecursionError:
         raise InvalidEvent(path.name, f"nests more than {MAX_DEPTH} levels deep") from None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise InvalidEvent(path.name, f"is not valid YAML: {error.problem}{where}") from None
     except (ValueError, yaml.YAMLError) as error:  # JSONDecodeError is a ValueError
         detail = " ".join(str(error).split())[:300]
         raise InvalidEvent(path.name, f"is not valid {kind}: {detail}") from None

@@ -14,10 +14,13 @@ from domain.casefile import MAX_CASE_BYTES
 from tests.cases import TEN_DAYS, case
 from tests.test_cli import ATTENDANCE, run
 
-# 9 levels of 9 aliases: 9^9 (387 million) strings from a few hundred bytes
+# A review's free-form `status_shown` holding 9 levels of 9 aliases: 9^9
+# (387 million) strings from a few hundred bytes, walked by every dump.
 ALIAS_BOMB = "".join(
-    [f'a: &a ["{"lol" * 40}"' + ', "lol"' * 8 + "]\n"]
-    + [f"{b}: &{b} [" + ", ".join([f"*{a}"] * 9) + "]\n" for a, b in zip("abcdefgh", "bcdefghi")]
+    ["employee: {employee_id: E1, service_start: 2020-01-01, contracted_hours: 37.5, policy: sath-w22-v6}\n",
+     "events:\n- type: MeetingHeld\n  kind: informal_review\n  date: 2025-06-02\n  outcome: monitoring\n",
+     "  status_shown:\n", '    a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n']
+    + [f"    {b}: &{b} [" + ", ".join([f"*{a}"] * 9) + "]\n" for a, b in zip("abcdefgh", "bcdefghi")]
 )
 
 
