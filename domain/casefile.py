@@ -107,8 +107,8 @@ def parse_case(data: Any, actor: str = "import") -> CaseFile:
         raise InvalidEvent("case", f"nests objects or lists more than {MAX_DEPTH} levels deep")
     unknown = set(map(str, data)) - {"employee", "events"}
     if unknown:
-        key = sorted(unknown)[0]
-        raise InvalidEvent(ascii(key[:64]), "unknown top-level key (expected 'employee', 'events')")
+        key = sorted(unknown)[0][:64].encode("utf-8", "backslashreplace").decode()  # printable
+        raise InvalidEvent(key, "unknown top-level key (expected 'employee', 'events')")
     employee = data.get("employee")
     if not isinstance(employee, dict):
         raise InvalidEvent("employee", "required: an object of EmployeeRegistered fields")

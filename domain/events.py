@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import reprlib
 from datetime import date, datetime, time, timezone
 from functools import cached_property
 from typing import Annotated, Any, ClassVar, Literal
@@ -506,4 +507,4 @@ def parse_fact(data: dict[str, Any]) -> Fact:
 
 class UnknownEventType(ValueError):
     def __init__(self, kind: object) -> None:
-        super().__init__(f"unknown event type {kind!r}")
+        super().__init__(f"unknown event type {reprlib.repr(kind)}")  # short: it echoes input

@@ -134,3 +134,13 @@ def test_importing_two_good_files_stores_both(tmp_path):
     assert "e2.json: employee E2: 1 new events stored" in done.stdout
     for employee_id in ("E1", "E2"):
         assert run("status", employee_id, "--as-of", "2025-10-01", cwd=tmp_path).returncode == 0
+
+
+def test_two_files_of_one_employee_in_one_import_build_on_each_other(tmp_path):
+    _write(tmp_path / "first.json", json.dumps(case("E1", *TEN_DAYS[:2])))
+    _write(tmp_path / "all.json", json.dumps(case("E1", *TEN_DAYS)))
+    done = run("import", "first.json", "all.json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "first.json: employee E1: 3 new events stored, 0 already" in done.stdout
+    assert "all.json: employee E1: 2 new events stored, 2 already in the ledger" in done.stdout
+    assert run("status", "E1", "--as-of", "2025-10-01", cwd=tmp_path).returncode == 0
