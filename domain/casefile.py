@@ -27,9 +27,27 @@ from domain.events import (
 from domain.exceptions import InvalidEvent
 
 
+#: a case file larger than this is refused before it is read (SPEC 12): the
+#: longest real history is a few hundred events, far below it
+MAX_CASE_BYTES = 10 * 1024 * 1024
+#: objects and lists nested deeper than this are refused (a review's
+#: `status_shown` is the deepest part of a case file, five levels down)
+MAX_DEPTH = 16
+
+
 class _Yaml12Loader(yaml.SafeLoader):
     """YAML with 1.2 booleans: only true/false. Under YAML 1.1 the key `on`
-    (SelfCertified.on) would silently become the boolean True."""
+    (SelfCertified.on) would silently become the boolean True.
+
+    Aliases (`*name`) are refused: a few hundred bytes of nested aliases
+    expand to billions of nodes (an alias bomb), and a case file needs none."""
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in a case file", mark)
+        return super().compose_node(parent, index)
 
 
 _Yaml12Loader.yaml_implicit_resolvers = {
@@ -74,12 +92,23 @@ def with_recorded_at(fact: Fact, prefix: str, actor: str) -> Fact:
     return fact.model_copy(update={"recorded_at": end_of_day(day), "actor": fact.actor or actor})
 
 
+def _depth(data: Any, limit: int = MAX_DEPTH) -> int:
+    """How deep `data` nests, counted no further than just past `limit`."""
+    if limit < 0 or not isinstance(data, (dict, list)):
+        return 0
+    items = data.values() if isinstance(data, dict) else data
+    return 1 + max((_depth(item, limit - 1) for item in items), default=0)
+
+
 def parse_case(data: Any, actor: str = "import") -> CaseFile:
     if not isinstance(data, dict):
         raise InvalidEvent("case", "must be an object with 'employee' and 'events'")
-    unknown = set(data) - {"employee", "events"}
+    if _depth(data) > MAX_DEPTH:
+        raise InvalidEvent("case", f"nests objects or lists more than {MAX_DEPTH} levels deep")
+    unknown = set(map(str, data)) - {"employee", "events"}
     if unknown:
-        raise InvalidEvent(sorted(unknown)[0], "unknown top-level key (expected 'employee', 'events')")
+        key = sorted(unknown)[0][:64].encode("utf-8", "backslashreplace").decode()  # printable
+        raise InvalidEvent(key, "unknown top-level key (expected 'employee', 'events')")
     employee = data.get("employee")
     if not isinstance(employee, dict):
         raise InvalidEvent("employee", "required: an object of EmployeeRegistered fields")
@@ -109,9 +138,29 @@ def parse_case(data: Any, actor: str = "import") -> CaseFile:
 
 
 def load_case(path: Path, actor: str = "import") -> CaseFile:
-    text = path.read_text(encoding="utf-8")
+    """Read and validate a case file; any unreadable file (a directory,
+    binary data, not UTF-8, too large or too deep) is one `InvalidEvent`."""
+    kind = "YAML" if path.suffix in (".yaml", ".yml") else "JSON"
     try:
-        data = load_yaml(text) if path.suffix in (".yaml", ".yml") else json.loads(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as error:
-        raise InvalidEvent("case", f"{path.name} is not valid {path.suffix.lstrip('.').upper()}: {error}") from None
+        if path.is_dir():
+            raise InvalidEvent(path.name, "is a directory, not a case file")
+        if path.stat().st_size > MAX_CASE_BYTES:
+            raise InvalidEvent(path.name, f"is larger than the {MAX_CASE_BYTES // 2**20} MB a case file may be")
+        text = path.read_bytes().decode("utf-8")
+        if "\x00" in text:
+            raise InvalidEvent(path.name, "holds binary data (NUL bytes), not a case file")
+        data = load_yaml(text) if kind == "YAML" else json.loads(text)
+    except UnicodeDecodeError as error:
+        raise InvalidEvent(path.name, f"is not UTF-8 text (byte {error.start})") from None
+    except RecursionError:
+        raise InvalidEvent(path.name, f"nests more than {MAX_DEPTH} levels deep") from None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise InvalidEvent(path.name, f"is not valid YAML: {error.problem}{where}") from None
+    except (ValueError, yaml.YAMLError) as error:  # JSONDecodeError is a ValueError
+        detail = " ".join(str(error).split())[:300]
+        raise InvalidEvent(path.name, f"is not valid {kind}: {detail}") from None
+    except OSError as error:
+        raise InvalidEvent(path.name, f"cannot be read: {error.strerror}") from None
     return parse_case(data, actor)

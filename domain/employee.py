@@ -46,6 +46,12 @@ def employee_uuid(employee_id: str) -> UUID:
     return uuid5(EMPLOYEE_NAMESPACE, employee_id)
 
 
+def return_before_first_day(first_day: date, field: str = "first_day_back") -> InvalidEvent:
+    """The ReturnedToWork invariant's error: the first day back must follow
+    the absence's first day."""
+    return InvalidEvent(field, f"must be after the absence's first day ({first_day})")
+
+
 class Employee(Aggregate):
     """An employee's ledger: registration followed by every recorded fact."""
 
@@ -170,7 +176,7 @@ class Employee(Aggregate):
     @staticmethod
     def _check_return(first_day: date, first_day_back: date, field: str) -> None:
         if first_day_back <= first_day:
-            raise InvalidEvent(field, f"must be after the absence's first day ({first_day})")
+            raise return_before_first_day(first_day, field)
 
     def _check_no_overlap(self, absence_id: str, first_day: date, field: str) -> None:
         for other in self.absences.values():

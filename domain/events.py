@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import reprlib
 from datetime import date, datetime, time, timezone
 from functools import cached_property
 from typing import Annotated, Any, ClassVar, Literal
@@ -27,6 +28,7 @@ from pydantic import (
     field_validator,
 )
 
+from domain.limits import check_limits, is_identifier
 from domain.reasons import PREGNANCY_RELATED, REASONS
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -70,9 +72,11 @@ def _not_before(earlier: str):
 
 
 class Fact(BaseModel):
-    """Base of every ledger event: the envelope every fact carries."""
+    """Base of every ledger event: the envelope every fact carries, and the
+    input limits of SPEC 12 on every field of every subclass."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # allow_inf_nan: `1e999` is refused, not stored as JSON null
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
     #: the payload field holding the day the fact took effect in the world;
     #: `recorded_at` defaults to the end of that day on import.
@@ -94,6 +98,12 @@ class Fact(BaseModel):
     @property
     def effective_day(self) -> date | None:
         return getattr(self, self.effective_field) if self.effective_field else None
+
+    @field_validator("*")
+    @classmethod
+    def _within_limits(cls, value: Any, info: ValidationInfo) -> Any:
+        # "*" reaches the fields subclasses declare too (domain.limits)
+        return check_limits(value, is_identifier(info.field_name or ""))
 
     @field_validator("recorded_at")
     @classmethod
@@ -497,4 +507,4 @@ def parse_fact(data: dict[str, Any]) -> Fact:
 
 class UnknownEventType(ValueError):
     def __init__(self, kind: object) -> None:
-        super().__init__(f"unknown event type {kind!r}")
+        super().__init__(f"unknown event type {reprlib.repr(kind)}")  # short: it echoes input

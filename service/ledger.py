@@ -23,7 +23,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 
 from domain.calendar import add_months
 from domain.casefile import CaseFile
-from domain.employee import Employee, employee_uuid
+from domain.employee import Employee, employee_uuid, return_before_first_day
 from domain.erasure import EmployeeErased, EmployeeKeys, ShreddingMapper
 from domain.events import (
     EmployeeRegistered,
@@ -31,6 +31,7 @@ from domain.events import (
     Fact,
     MeetingHeld,
     PolicyAssigned,
+    ReturnedToWork,
     SicknessReported,
     parse_fact,
 )
@@ -147,13 +148,28 @@ class AttendanceLedger(Application):
         """Write a case file's history; facts already in the ledger are
         skipped, so importing the same file twice stores nothing new. Either
         every new fact is stored or, on the first invalid one, none is."""
-        employee_id = case.registration.employee_id
-        employee, stored, held = apply_case(case, self.registry, self._existing(employee_id))
-        if stored:
-            self.save(employee)
-        log.info("case_imported", employee=employee_id, stored=stored, already_held=held,
-                 correlation_id=case.registration.correlation_id)
-        return ImportResult(employee_id, stored, held)
+        return self.import_cases([case])[0]
+
+    def import_cases(self, cases: list[CaseFile]) -> list[ImportResult]:
+        """Import several case files as one: every file is validated before
+        anything is written, then all their new facts are saved in one
+        transaction (`save` of several aggregates), so either all are stored
+        or none is. Files may share an employee; later ones build on earlier."""
+        employees: dict[str, Employee] = {}
+        results = []
+        for case in cases:
+            employee_id = case.registration.employee_id
+            existing = employees.get(employee_id) or self._existing(employee_id)
+            employee, stored, held = apply_case(case, self.registry, existing)
+            employees[employee_id] = employee
+            results.append(ImportResult(employee_id, stored, held))
+        changed = {r.employee_id for r in results if r.stored}
+        if changed:
+            self.save(*(employees[employee_id] for employee_id in changed))
+        for case, result in zip(cases, results):
+            log.info("case_imported", employee=result.employee_id, stored=result.stored,
+                     already_held=result.already_held, correlation_id=case.registration.correlation_id)
+        return results
 
     # --- queries -----------------------------------------------------------
 
@@ -261,7 +277,7 @@ def apply_case(case: CaseFile, registry: RulebookRegistry,
         try:
             employee.record(stamp_decision(employee, fact, registry))
         except UnknownAbsence as error:
-            raise _reported_later(error, case).at(f"events[{index}]") from None
+            raise _reported_later(error, fact, case).at(f"events[{index}]") from None
         except InvalidEvent as error:
             raise error.at(f"events[{index}]") from None
         stored += 1
@@ -288,12 +304,16 @@ def stamp_decision(employee: Employee, fact: Fact, registry: RulebookRegistry) -
                                    "status_shown": shown})
 
 
-def _reported_later(error: UnknownAbsence, case: CaseFile) -> InvalidEvent:
-    """Say so when the file does report the absence, but as known later."""
-    for _, fact in case.events:
-        if isinstance(fact, SicknessReported) and fact.absence_id == error.absence_id:
+def _reported_later(error: UnknownAbsence, fact: Fact, case: CaseFile) -> InvalidEvent:
+    """Say so when the file does report the absence, but as known later —
+    unless the fact only comes first because it is dated before the absence
+    began: a return on or before the first day is that return's fault."""
+    for _, reported in case.events:
+        if isinstance(reported, SicknessReported) and reported.absence_id == error.absence_id:
+            if isinstance(fact, ReturnedToWork) and fact.first_day_back <= reported.first_day:
+                return return_before_first_day(reported.first_day)
             return InvalidEvent(error.field, f"{error.message} yet: the file reports it later "
-                                             f"(first day {fact.first_day}, recorded {fact.recorded_at})")
+                                             f"(first day {reported.first_day}, recorded {reported.recorded_at})")
     return error
 
 

@@ -12,6 +12,7 @@ from domain.events import EmployeeRegistered, Fact
 from service.bootstrap import Services
 from service.ledger import ImportResult
 
+
 def register(services: Services, registration: EmployeeRegistered) -> str:
     services.ledger.register_employee(registration)
     return registration.employee_id
@@ -22,13 +23,13 @@ def record(services: Services, employee_id: str, fact: Fact) -> str:
 
 
 def import_cases(services: Services, cases: list[CaseFile]) -> list[ImportResult]:
-    return [services.ledger.import_case(case) for case in cases]
+    """One transaction: a bad case anywhere stores nothing from any of them."""
+    return services.ledger.import_cases(cases)
 
 
 def import_files(services: Services, paths: list[Path]) -> list[tuple[Path, ImportResult]]:
-    """Every file read and validated before any is written."""
-    parsed = [(path, load_case(path)) for path in paths]
-    return [(path, services.ledger.import_case(case)) for path, case in parsed]
+    """Every file read and validated before any is written, then stored as one."""
+    return list(zip(paths, import_cases(services, [load_case(path) for path in paths])))
 
 
 def history(services: Services, employee_id: str) -> list[Fact]:

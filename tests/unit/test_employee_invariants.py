@@ -25,8 +25,22 @@ def test_a_return_before_the_first_day_is_refused(registry):
     assert message == "events[1].first_day_back: must be after the absence's first day (2025-06-02)"
 
 
-def test_a_return_known_before_its_absence_is_explained(registry):
+def test_a_return_dated_before_its_absence_is_refused_on_first_day_back(registry):
+    # Issue 9: its default recorded_at puts the return before the report, but
+    # the fault is the return's day, not an unknown absence.
     message = _refused(registry, *absence("A1", "2025-06-02", "2025-06-01"))
+    assert message == "events[1].first_day_back: must be after the absence's first day (2025-06-02)"
+
+
+def test_a_return_on_the_first_day_is_refused_on_first_day_back(registry):
+    message = _refused(registry, *absence("A1", "2025-06-02", "2025-06-02"))
+    assert message == "events[1].first_day_back: must be after the absence's first day (2025-06-02)"
+
+
+def test_a_fact_known_before_its_absence_is_explained(registry):
+    certified = {"type": "SelfCertified", "absence_id": "A1", "on": "2025-06-03",
+                 "recorded_at": "2025-06-01T08:00:00Z"}
+    message = _refused(registry, *absence("A1", "2025-06-02"), certified)
     assert message == ("events[1].absence_id: unknown absence 'A1' yet: the file reports it later "
                        "(first day 2025-06-02, recorded 2025-06-02 23:59:59+00:00)")
 
