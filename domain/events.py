@@ -79,6 +79,9 @@ class Fact(BaseModel):
     effective_field: ClassVar[str | None] = None
     #: fields the ledger fills in when it records the fact
     stamped_by_ledger: ClassVar[frozenset[str]] = frozenset()
+    #: a fact with no day of its own that a case file may list without
+    #: `recorded_at`: it is taken as recorded with the event before it
+    recorded_with_preceding: ClassVar[bool] = False
 
     # Ledger-assigned ids are the event's number in the employee's stream;
     # an id chosen by the recorder must start with a letter (Employee.record).
@@ -272,6 +275,9 @@ class AbsenceAmended(Fact):
 
 
 class AbsenceDiscounted(Fact):
+    # The manager's discretion is exercised on what is already known (issue 10).
+    recorded_with_preceding = True
+
     absence_id: str
     reason: Literal["outbreak", "disability", "work_injury", "pregnancy", "other"]
     note: str | None = None

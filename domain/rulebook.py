@@ -103,6 +103,11 @@ class ShortTermStage(Model):
 class ShortTerm(Model):
     monitoring_months: int = Field(ge=1, le=24)
     monitoring_citation: str
+    #: where a review's monitoring starts when the meeting does not say:
+    #: the meeting date (soj-ma-1.5 8.4.5), or the first day back after the
+    #: episode that triggered the review (W22 11.3, SPEC 5.1)
+    monitoring_starts: Literal["meeting_date", "return_after_trigger"] = "meeting_date"
+    monitoring_start_citation: str | None = None
     stages: tuple[ShortTermStage, ...]
 
     @model_validator(mode="after")

@@ -135,6 +135,15 @@ class Counter:
         days = source[bisect_left(source, low):bisect_right(source, high)]
         return sorted(set(days).union(d for d in also if low <= d <= high))
 
+    def episode_on(self, day: date) -> Episode | None:
+        """The episode under way on `day` (its first day up to its last)."""
+        index = bisect_right(self.first_days, day)
+        if not index:
+            return None
+        episode = self.episodes[index - 1]
+        last = episode.absences[-1].last_day
+        return episode if last is None or day <= last else None
+
     def start_before(self, day: date) -> date:
         index = bisect_right(self.starts, day)
         return self.starts[index - 1] if index else date.min
@@ -249,8 +258,25 @@ class ShortTermTrack:
         self.monitoring_start = start
         self.monitoring_until = add_months(start, months or self.rulebook.short_term.monitoring_months)
 
+    def default_monitoring_start(self, meeting: MeetingHeld) -> date:
+        """W22 11.3: the first day back after the episode that triggered the
+        review; the meeting date when the trigger was a pattern, when nothing
+        triggered it, when the employee has not returned, or when the
+        rulebook starts monitoring at the meeting (soj-ma-1.5 8.4.5)."""
+        due = self.due
+        if self.rulebook.short_term.monitoring_starts == "meeting_date" or due is None:
+            return meeting.date
+        patterns = {r.id for s in self.rulebook.short_term.stages for r in s.rules if r.measure == "patterns"}
+        if due.rules[0].rule in patterns:
+            return meeting.date
+        episode = self.counter.episode_on(due.triggered_on)
+        last = episode.absences[-1].last_day if episode else None
+        if last is None or last + ONE_DAY > meeting.date:
+            return meeting.date
+        return last + ONE_DAY
+
     def hold(self, meeting: MeetingHeld, stage: int, escalation_citation: str) -> None:
-        start = meeting.monitoring_start or meeting.date
+        start = meeting.monitoring_start or self.default_monitoring_start(meeting)
         self.due = None
         self.segment_start = meeting.date
         self.count_from = start
