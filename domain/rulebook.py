@@ -142,9 +142,42 @@ class Episodes(Model):
     exclusion_citation: str
 
 
-class DaysAction(Model):
-    days: int = Field(ge=0)
+class ActionRule(Model):
     citation: str
+    #: the policy sets no deadline here: the value is the product's choice,
+    #: which `explain` says (SPEC 11)
+    product_choice: bool = False
+
+
+class DaysAction(ActionRule):
+    days: int = Field(ge=0)
+
+
+class ListedDaysAction(DaysAction):
+    """Due on a day the history sets, listed `days` before it."""
+
+
+class ReasonAction(DaysAction):
+    """Arises when sickness with one of `reasons` is reported."""
+
+    reasons: tuple[str, ...]
+
+
+class FinalReviewChecks(ActionRule):
+    """Before a final review: occupational health evidence no older than
+    `report_within_months` and redeployment considered (W22 11.6.4)."""
+
+    report_within_months: int = Field(ge=1)
+
+
+class OccupationalHealthReferral(DaysAction):
+    """A referral due `days` after it arises: sickness with one of
+    `reasons`, a long-term absence reaching stage 1, or adjustments still in
+    place after `after_adjustment_reviews` reviews (W22 10.3.3 table)."""
+
+    reasons: tuple[str, ...] = ()
+    on_long_term_stage_one: bool = False
+    after_adjustment_reviews: int | None = Field(default=None, ge=1)
 
 
 class FitNoteAction(Model):
@@ -156,22 +189,22 @@ class FitNoteAction(Model):
     citation: str
 
 
-class MonthsAction(Model):
+class MonthsAction(ActionRule):
     months: int = Field(ge=1)
-    citation: str
 
 
-class WorkingDaysAction(Model):
+class WorkingDaysAction(ActionRule):
     working_days: int = Field(ge=1)
-    citation: str
 
 
 class WindowAction(Duration):
-    """A period after a final review: calendar or working days."""
+    """A period after a review: calendar or working days."""
 
-    #: which final reviews open it: those ending in dismissal, or all
-    against: Literal["dismissal", "final_review"] = "dismissal"
+    #: which reviews open it: final reviews ending in dismissal, all final
+    #: reviews, or every formal and final review
+    against: Literal["dismissal", "final_review", "formal_or_final"] = "dismissal"
     citation: str
+    product_choice: bool = False
 
 
 class Actions(Model):
@@ -188,6 +221,21 @@ class Actions(Model):
     appeal_window: WindowAction | None = None
     outcome_letter: WindowAction | None = None
     wellbeing_conversation: MonthsAction | None = None
+    # SPEC 11, the case-management workflow
+    fit_note_renewal: ListedDaysAction | None = None
+    occupational_health_referral: OccupationalHealthReferral | None = None
+    occupational_health_report: DaysAction | None = None
+    adjustment_review: ActionRule | None = None
+    stress_risk_assessment: ReasonAction | None = None
+    final_review_checks: FinalReviewChecks | None = None
+    employee_evidence: WorkingDaysAction | None = None
+    appeal_decision: DaysAction | None = None
+    notification_followup: DaysAction | None = None
+    action_plan_review: ActionRule | None = None
+
+    def product_choices(self) -> dict[str, str]:
+        """The deadlines that are the product's choice, not the policy's."""
+        return {name: rule.citation for name, rule in self if getattr(rule, "product_choice", False)}
 
 
 class ServiceBand(Model):
@@ -238,6 +286,12 @@ class SickPayTerms(ByService):
     lookback_months: int = Field(ge=0)
     citation: str
     extension_citation: str | None = None
+    #: sick pay not payable (W22 9.2) when a manager records `SickPayWithheld`
+    withholding_citation: str | None = None
+    #: absences discounted as disability leave are not sickness and use no
+    #: sick pay (nw-wam-2024 Disability Leave)
+    disability_leave_is_not_sickness: bool = False
+    disability_leave_citation: str | None = None
     medical_suspension_citation: str | None = None
     unauthorised_absence_citation: str | None = None
     #: a phased return is at full pay for up to this many weeks

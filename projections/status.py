@@ -15,6 +15,7 @@ from typing import Any
 from domain.events import Fact
 from domain.rulebook import Rulebook, RulebookRegistry
 from projections.actions import actions_due
+from projections.casework import casework_actions
 from projections.episodes import link
 from projections.leave import annual_leave
 from projections.pay import PayCalendar
@@ -72,7 +73,8 @@ def evaluate_view(view: EmployeeView, rulebook: Rulebook, tracks: TrackStatus | 
         },
         "reviews_due": [r.as_dict() for r in tracks.reviews_due] if employed else [],
         "concerns": [c.as_dict() for c in concerns(tracks, rulebook)],
-        "actions": [a.as_dict(view.as_of) for a in actions_due(view, rulebook, sick_pay)],
+        "actions": [a.as_dict(view.as_of)
+                    for a in actions_due(view, rulebook, sick_pay, casework_actions(view, rulebook, tracks))],
         "sick_pay": sick_pay.as_dict() if sick_pay else NOT_COVERED,
         "ssp": pay.ssp_summary() if pay else NOT_COVERED,
         "annual_leave": annual_leave(view, rulebook.annual_leave, rulebook.sick_pay, pay).as_dict()

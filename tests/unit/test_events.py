@@ -18,6 +18,9 @@ SPEC_EVENTS = {
     "OccupationalHealthReported", "SickPayExtended", "InjuryAllowanceGranted",
     "PatternOfAbsenceIdentified", "TriggerAdjusted", "MeetingScheduled", "MeetingHeld",
     "MeetingCancelled", "AppealLodged", "AppealDecided",
+    # SPEC 11 (issue 10): the case-management workflow
+    "StressRiskAssessmentCompleted", "RedeploymentConsidered", "OutcomeLetterSent",
+    "MedicalSuspensionReviewed", "SickPayWithheld", "ActionPlanAgreed",
 }
 
 
