@@ -136,10 +136,14 @@ def employee_status(employee_id: str, as_of: AsOf, known_at: KnownAt = None, pol
 
 
 @app.command("worklist")
-def show_worklist(as_of: AsOf, known_at: KnownAt = None, output: FormatOpt = Format.text) -> None:
-    """Every review due and action overdue across the ledger, oldest first."""
+def show_worklist(as_of: AsOf, known_at: KnownAt = None, output: FormatOpt = Format.text,
+                  manager: Annotated[Optional[str], typer.Option("--manager", help="one manager's items")] = None,
+                  horizon: Annotated[int, typer.Option("--horizon", min=0, max=366,
+                                                       help="days ahead to list upcoming actions")] = 14) -> None:
+    """A manager's day: overdue and due reviews and actions, and those due within the horizon."""
     ledger = AttendanceLedger()
-    items = worklist(ledger.histories(), ledger.registry, _day(as_of, "--as-of"), _moment(known_at))
+    items = worklist(ledger.histories(), ledger.registry, _day(as_of, "--as-of"), _moment(known_at),
+                     manager, horizon)
     for policy in sorted({i["policy"] for i in items}):
         if ledger.registry.get(policy).provisional:
             typer.echo(f"warning: {provisional_warning(ledger.registry.get(policy))}", err=True)

@@ -50,15 +50,19 @@ def status_text(status: dict[str, Any]) -> str:
 
 
 def worklist_text(items: list[dict[str, Any]]) -> str:
+    """A manager's day: overdue, due, upcoming, done late, to consider."""
     if not items:
         return "Nothing due."
-    rows = [(i["date"], i["employee_id"], i["manager_id"] or "-", i["item"], i["citation"]) for i in items]
-    widths = [max(len(str(r[c])) for r in rows) for c in range(4)]
-    header = ("date", "employee", "manager", "item")
-    widths = [max(w, len(h)) for w, h in zip(widths, header)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)) + "  citation"]
-    for row in rows:
-        lines.append("  ".join(str(v).ljust(w) for v, w in zip(row[:4], widths)) + f"  {row[4]}")
+    lines: list[str] = []
+    for section in ("overdue", "due", "upcoming", "done_late", "to_consider"):
+        chosen = [i for i in items if i.get("section", "due") == section]
+        if not chosen:
+            continue
+        lines.append(section.replace("_", " ").upper())
+        rows = [(i.get("due") or "-", i["employee_id"], i["manager_id"] or "-",
+                 i.get("label", i["item"]) + (f": {i['about']}" if i.get("about") else ""), i["citation"])
+                for i in chosen]
+        lines += ["  " + line for line in _table(("due", "employee", "manager", "what", "citation"), rows)]
     return "\n".join(lines)
 
 

@@ -348,6 +348,19 @@ class AnnualLeaveTerms(ByService):
         return self.band(completed_years).days
 
 
+class PatternSuggestions(Model):
+    """Candidate patterns of absence the product proposes to a manager (SPEC
+    11, W22 11.2): never a trigger. How many occurrences, over how long, and
+    how short an absence counts are the product's choice."""
+
+    min_occurrences: int = Field(ge=2)
+    months: int = Field(ge=1, le=36)
+    #: only absences of at most this many working days show a pattern
+    max_working_days: int = Field(ge=1)
+    citation: str
+    product_choice: bool = True
+
+
 class Rulebook(Model):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")
     title: str
@@ -363,6 +376,7 @@ class Rulebook(Model):
     #: information only, never a review: counts a manager may want to see
     #: (the North West toolkit's "concerns")
     concerns: tuple[CountingRule, ...] = ()
+    pattern_suggestions: PatternSuggestions | None = None
     #: pay and leave terms, where the rulebook's organisation sets them
     sick_pay: SickPayTerms | None = None
     annual_leave: AnnualLeaveTerms | None = None

@@ -18,6 +18,7 @@ from projections.actions import actions_due
 from projections.casework import casework_actions
 from projections.episodes import link
 from projections.leave import annual_leave
+from projections.patterns import pattern_suggestions
 from projections.pay import PayCalendar
 from projections.triggers import TrackStatus, concerns, evaluate_tracks
 from projections.view import EmployeeView
@@ -73,6 +74,7 @@ def evaluate_view(view: EmployeeView, rulebook: Rulebook, tracks: TrackStatus | 
         },
         "reviews_due": [r.as_dict() for r in tracks.reviews_due] if employed else [],
         "concerns": [c.as_dict() for c in concerns(tracks, rulebook)],
+        "pattern_suggestions": pattern_suggestions(view, rulebook),
         "actions": [a.as_dict(view.as_of)
                     for a in actions_due(view, rulebook, sick_pay, casework_actions(view, rulebook, tracks))],
         "sick_pay": sick_pay.as_dict() if sick_pay else NOT_COVERED,

@@ -18,6 +18,7 @@ from typing import Any
 
 from domain.calendar import WorkingCalendar, add_months
 from domain.events import (
+    AppealDecided,
     EmployeeRegistered,
     MeetingHeld,
     PatternOfAbsenceIdentified,
@@ -493,9 +494,13 @@ def evaluate_tracks(view: EmployeeView, rulebook: Rulebook) -> TrackStatus:
     counter = Counter(episodes, patterns, _starts(view))
     short = ShortTermTrack(rulebook, counter, Thresholds(view.calendar, view.of_type(TriggerAdjusted)))
 
-    # Reviews held, and transitions into this rulebook, in date order.
+    # Reviews held, and transitions into this rulebook, in date order. A
+    # review overturned on appeal has no effect: the level before it stands
+    # (SPEC 11).
+    overturned = {d.against for d in view.of_type(AppealDecided) if d.outcome == "overturned"}
     changes: list[tuple[date, MeetingHeld | PolicyAssigned]] = [
-        (m.date, m) for m in view.of_type(MeetingHeld) if m.kind in STAGE_OF_REVIEW
+        (m.date, m) for m in view.of_type(MeetingHeld)
+        if m.kind in STAGE_OF_REVIEW and (m.meeting_id is None or m.meeting_id not in overturned)
     ] + [(p.effective, p) for p in view.of_type(PolicyAssigned) if p.policy == rulebook.id and p.level_mapping]
     for day, change in sorted(changes, key=lambda c: c[0]):
         short.advance(day)

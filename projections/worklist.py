@@ -1,10 +1,13 @@
-"""The worklist: every review due and every action overdue across the
-ledger on a day, oldest first (SPEC 1, line manager and HR adviser)."""
+"""The worklist as a manager's day (SPEC 1, 11): what is overdue, what is
+due (reviews whose trigger is met, actions due today), what is coming up
+within a horizon (default 14 days), actions done late recently, and
+patterns to consider - each in plain words with its due date and what it is
+about."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from domain.events import Fact
@@ -12,30 +15,103 @@ from domain.rulebook import RulebookRegistry
 from projections.status import evaluate_view
 from projections.view import EmployeeView, NotYetKnown
 
+DEFAULT_HORIZON_DAYS = 14
+#: what each action asks of the manager, in plain English
+LABELS = {
+    "return_to_work_discussion": "Hold the return-to-work (welcome back) discussion",
+    "fit_note": "Obtain a fit note",
+    "fit_note_renewal": "Ask for a new fit note before the current one ends",
+    "long_term_contact": "Contact the employee (long-term absence)",
+    "sick_pay_review": "Hold a review before sick pay drops",
+    "medical_suspension_review": "Review the medical suspension",
+    "formal_meeting_notice": "Give written notice of the formal meeting",
+    "final_review_evidence": "Send the management evidence for the final review",
+    "employee_evidence": "Employee's deadline to send their evidence for the final review",
+    "appeal_window": "Employee's deadline to appeal",
+    "outcome_letter": "Send the outcome letter",
+    "wellbeing_conversation": "Hold the health and wellbeing conversation",
+    "occupational_health_referral": "Refer to occupational health",
+    "occupational_health_report": "Chase the occupational health report",
+    "adjustment_review": "Review the adjustments",
+    "stress_risk_assessment": "Complete the individual stress risk assessment",
+    "final_review_checks": "Before the final review: recent occupational health advice and redeployment considered",
+    "appeal_decision": "Decide the appeal",
+    "notification_followup": "Discuss how the absence was reported",
+    "action_plan_review": "Review the action plan",
+}
+REVIEW_LABELS = {1: "Hold an informal review (stage 1)", 2: "Hold a formal review (stage 2)",
+                 3: "Hold a final review (stage 3)"}
 
-def worklist_items(view: EmployeeView, status: dict[str, Any]) -> list[dict[str, Any]]:
+
+def _section(action: dict[str, Any], as_of: date, horizon: int) -> str | None:
+    due = date.fromisoformat(action["due_by"])
+    if action["done"]:
+        done_on = date.fromisoformat(action["done_on"]) if action["done_on"] else None
+        recent = done_on is not None and as_of - timedelta(days=horizon) <= done_on <= as_of
+        return "done_late" if action["late"] and recent else None
+    listed = date.fromisoformat(action["listed_from"]) if action.get("listed_from") else None
+    if action["overdue"]:
+        return "overdue"
+    if listed is not None and as_of < listed:
+        return None
+    if due <= as_of:
+        return "due"
+    return "upcoming" if due <= as_of + timedelta(days=horizon) else None
+
+
+def worklist_items(view: EmployeeView, status: dict[str, Any],
+                   horizon: int = DEFAULT_HORIZON_DAYS) -> list[dict[str, Any]]:
     base = {"employee_id": view.employee_id, "manager_id": view.manager_id, "policy": status["policy"]}
     items = [
-        {**base, "date": r["triggered_on"], "kind": "review_due",
+        {**base, "date": r["triggered_on"], "kind": "review_due", "section": "due",
+         "label": REVIEW_LABELS[r["stage"]], "due": r["triggered_on"], "late": False,
+         "about": f"{r['track'].replace('_', '-')} track, triggered on {r['triggered_on']}",
          "item": f"stage {r['stage']} {r['kind']} due ({r['track']})",
          "citation": r["rules"][0]["citation"]}
         for r in status["reviews_due"]
     ]
+    for action in status["actions"]:
+        section = _section(action, view.as_of, horizon)
+        if section is None:
+            continue
+        label = LABELS.get(action["kind"], action["kind"].replace("_", " "))
+        if section == "done_late":
+            label += f" (done late, on {action['done_on']})"
+        items.append({**base, "date": action["due_by"], "kind": f"action_{section}", "section": section,
+                      "label": label, "due": action["due_by"], "about": action["subject"],
+                      "late": section in ("overdue", "done_late"),
+                      "item": f"{section.replace('_', ' ')} {action['kind']} ({action['subject']})",
+                      "citation": action["citation"]})
     items += [
-        {**base, "date": a["due_by"], "kind": "action_overdue",
-         "item": f"overdue {a['kind']} ({a['subject']})", "citation": a["citation"]}
-        for a in status["actions"] if a["overdue"]
+        {**base, "date": view.as_of.isoformat(), "kind": "pattern_suggested", "section": "to_consider",
+         "label": f"Consider a possible pattern: {s['description']} ({s['occurrences']} times)",
+         "due": None, "late": False,
+         "about": ", ".join(a["first_day"] for a in s["absences"]),
+         "item": f"pattern suggested: {s['pattern']}", "citation": s["citation"]}
+        for s in status.get("pattern_suggestions", [])
     ]
     return items
 
 
+SECTION_ORDER = {"overdue": 0, "due": 1, "upcoming": 2, "done_late": 3, "to_consider": 4}
+
+
 def worklist(histories: Iterable[list[Fact]], registry: RulebookRegistry, as_of: date,
-             known_at: datetime | None = None) -> list[dict[str, Any]]:
+             known_at: datetime | None = None, manager: str | None = None,
+             horizon: int = DEFAULT_HORIZON_DAYS) -> list[dict[str, Any]]:
+    """Every employee's items (or one manager's), oldest first."""
     items: list[dict[str, Any]] = []
     for history in histories:
         try:
             view = EmployeeView.of(history, as_of, known_at)
         except NotYetKnown:
             continue
-        items += worklist_items(view, evaluate_view(view, registry.get(view.policy)))
+        if manager is not None and view.manager_id != manager:
+            continue
+        items += worklist_items(view, evaluate_view(view, registry.get(view.policy)), horizon)
     return sorted(items, key=lambda i: (i["date"], i["employee_id"], i["item"]))
+
+
+def by_section(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The day's items grouped as a manager reads them: overdue first."""
+    return sorted(items, key=lambda i: (SECTION_ORDER[i["section"]], i["date"], i["employee_id"], i["item"]))
