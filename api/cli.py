@@ -34,6 +34,7 @@ from api.render import (
     priority_text,
     replay_csv,
     replay_text,
+    snapshot_text,
     stats_text,
     status_text,
     transition_text,
@@ -59,6 +60,7 @@ from projections.leave import LeaveLedger
 from projections.pay import PayCalendar
 from projections.read_model import PROJECTIONS
 from projections.replay import replay
+from projections.reports import audit_sample, monthly_snapshot, return_to_work_metric
 from projections.status import evaluate, provisional_warning, to_json
 from projections.transition import transition_candidates
 from projections.view import EmployeeView
@@ -412,10 +414,38 @@ def query_worklist(manager: Annotated[Optional[str], typer.Option("--manager")] 
 
 @query.command("priority-cases")
 def query_priority_cases(limit: Annotated[int, typer.Option("--limit", min=1)] = 100,
+                         month: Annotated[Optional[str], typer.Option("--month", help="YYYY-MM: the month's "
+                                          "snapshot from the ledger, with new entries and movement")] = None,
                          output: FormatOpt = Format.text) -> None:
-    """The open cases by working days lost, episodes and triggers hit."""
-    cases = _store().priority_cases(limit)
-    typer.echo(json.dumps(cases, indent=2) if output is Format.json else priority_text(cases))
+    """The open cases by sickness days lost (long-term included), absences and triggers hit."""
+    if month is None:
+        cases = _store().priority_cases(limit)
+        typer.echo(json.dumps(cases, indent=2) if output is Format.json else priority_text(cases))
+        return
+    ledger = AttendanceLedger()
+    try:
+        snapshot = monthly_snapshot(ledger.histories, ledger.registry, month, limit=limit)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--month") from None
+    typer.echo(json.dumps(snapshot, indent=2) if output is Format.json else snapshot_text(snapshot))
+
+
+@query.command("rtw")
+def query_return_to_work(as_of: AsOf, known_at: KnownAt = None) -> None:
+    """Returns to work discussed within 72 hours: by month, quarter and overall, by department and policy."""
+    ledger = AttendanceLedger()
+    rows = return_to_work_metric(ledger.histories(), ledger.registry, _day(as_of, "--as-of"), _moment(known_at))
+    typer.echo(json.dumps(rows, indent=2))
+
+
+@query.command("audit-sample")
+def query_audit_sample(as_of: AsOf, size: Annotated[int, typer.Option("--size", min=1)] = 10,
+                       seed: Annotated[int, typer.Option("--seed", help="the same seed gives the same sample")] = 0,
+                       known_at: KnownAt = None) -> None:
+    """A reproducible random sample of open cases, each with its explanation, for the monthly case audit."""
+    ledger = AttendanceLedger()
+    sample = audit_sample(ledger.histories(), ledger.registry, _day(as_of, "--as-of"), size, seed, _moment(known_at))
+    typer.echo(json.dumps(sample, indent=2))
 
 
 @query.command("stats")

@@ -170,10 +170,24 @@ def leave_text(document: dict[str, Any]) -> str:
 def priority_text(cases: list[dict[str, Any]]) -> str:
     if not cases:
         return "No open cases."
-    rows = [(n, c["employee_id"], c["manager_id"] or "-", c["working_days_lost_12m"], c["episodes_12m"],
-             c["triggers_hit"], f"ST {c['short_term_level']} / LT {c['long_term_level']}")
+    rows = [(n, c["employee_id"], c["manager_id"] or "-", c.get("sickness_days_lost_12m", c["working_days_lost_12m"]),
+             c.get("absences_12m", c.get("episodes_12m")), c["triggers_hit"],
+             f"ST {c['short_term_level']} / LT {c['long_term_level']}")
             for n, c in enumerate(cases, 1)]
-    return "\n".join(_table(("#", "employee", "manager", "days lost 12m", "episodes 12m", "triggers", "levels"), rows))
+    return "\n".join(_table(("#", "employee", "manager", "sickness days lost 12m", "absences 12m", "triggers",
+                              "levels"), rows))
+
+
+def snapshot_text(snapshot: dict[str, Any]) -> str:
+    """The month's priority list: new entries and movement since last month."""
+    lines = [f"Priority cases at {snapshot['as_of']} (against {snapshot['previous_as_of']})"]
+    rows = [(e["rank"], e["employee_id"], e["manager_id"] or "-", e["sickness_days_lost_12m"], e["absences_12m"],
+             "new" if e["new_this_month"] else f"{e['movement']:+d}")
+            for e in snapshot["entries"]]
+    lines += _table(("#", "employee", "manager", "sickness days lost 12m", "absences 12m", "movement"), rows)
+    if snapshot["left_the_list"]:
+        lines.append("left the list: " + ", ".join(snapshot["left_the_list"]))
+    return "\n".join(lines)
 
 
 def stats_text(rows: list[dict[str, Any]]) -> str:

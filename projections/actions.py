@@ -84,10 +84,14 @@ def _first_meeting(meetings: list[MeetingHeld], kinds: tuple[str, ...], start: d
     return min(held, default=None)
 
 
-def _return_to_work(view: EmployeeView, rulebook: Rulebook, meetings: list[MeetingHeld]) -> list[Action]:
+def return_to_work_actions(view: EmployeeView, rulebook: Rulebook) -> list[tuple[date, Action]]:
+    """Each return (its first day back) with its discussion, done by the
+    first welcome-back meeting from that day until the next absence; one
+    held after the due date is done and late (SPEC 11)."""
     rule = rulebook.actions.return_to_work_discussion
     if rule is None:
         return []
+    meetings = view.of_type(MeetingHeld)
     actions = []
     absences = view.absences
     for index, absence in enumerate(absences):
@@ -96,9 +100,9 @@ def _return_to_work(view: EmployeeView, rulebook: Rulebook, meetings: list[Meeti
         back = absence.last_day + ONE_DAY
         following = absences[index + 1].first_day if index + 1 < len(absences) else None
         held = _first_meeting(meetings, ("welcome_back",), back, following)
-        actions.append(Action("return_to_work_discussion", back + timedelta(days=rule.days),
-                              held is not None, rule.citation, absence.described, held,
-                              ref=absence.absence_id, product_choice=rule.product_choice))
+        actions.append((back, Action("return_to_work_discussion", back + timedelta(days=rule.days),
+                                     held is not None, rule.citation, absence.described, held,
+                                     ref=absence.absence_id, product_choice=rule.product_choice)))
     return actions
 
 
@@ -286,7 +290,7 @@ def actions_due(view: EmployeeView, rulebook: Rulebook, sick_pay: SickPay | None
     actions (projections.casework), filtered alike."""
     meetings = view.of_type(MeetingHeld)
     actions = (
-        list(casework or []) + _return_to_work(view, rulebook, meetings) + _fit_notes(view, rulebook)
+        list(casework or []) + [a for _, a in return_to_work_actions(view, rulebook)] + _fit_notes(view, rulebook)
         + _long_term_contact(view, rulebook, meetings)
         + _sick_pay_review(view, rulebook, meetings, sick_pay)
         + _medical_suspension(view, rulebook) + _meeting_deadlines(view, rulebook, meetings)

@@ -18,6 +18,7 @@ from dateutil.relativedelta import relativedelta
 from domain.events import MeetingHeld
 from domain.reasons import GROUP_OF
 from domain.rulebook import Rulebook
+from projections.reports import priority_entry, sickness_days_lost
 from projections.status import evaluate_view
 from projections.view import EmployeeView
 from projections.worklist import worklist_items
@@ -48,7 +49,10 @@ def _status_row(view: EmployeeView, status: dict[str, Any]) -> dict[str, Any]:
         "short_term_level": short["level"], "long_term_level": long["level"],
         "working_days_lost_12m": short["working_days_lost_12m"], "episodes_12m": short["episodes_12m"],
         "triggers_hit": triggers_hit,
-        "open_case": bool(short["level"] or long["level"] or status["reviews_due"]),
+        # The priority list ranks on every working day lost to sickness,
+        # long-term included (SPEC 10 corrected).
+        "sickness_days_lost_12m": sickness_days_lost(view)[0],
+        "open_case": priority_entry(view, status) is not None,
         "reviews_due": status["reviews_due"],
         "actions_due": [a for a in status["actions"] if not a["done"]],
     }
