@@ -26,6 +26,8 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 
 @dataclass(frozen=True)
 class Occurrence:
+    """An absence by its first and last working day lost, or a part day."""
+
     first_day: date
     last_day: date
     part_day: bool = False
@@ -42,8 +44,11 @@ def _occurrences(view: EmployeeView, rulebook: Rulebook, since: date) -> list[Oc
     for absence in view.absences:
         if absence.excluded_from_triggers or absence.last_day is None or absence.first_day < since:
             continue
-        if len(view.calendar.working_days(absence.first_day, absence.last_day)) <= settings.max_working_days:
-            found.append(Occurrence(absence.first_day, absence.last_day))
+        # By the working days it took: a Friday absence with a return on
+        # Monday is next to the weekend.
+        lost = view.calendar.working_days(absence.first_day, absence.last_day)
+        if lost and len(lost) <= settings.max_working_days:
+            found.append(Occurrence(lost[0], lost[-1]))
     return sorted(found, key=lambda o: o.first_day)
 
 

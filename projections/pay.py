@@ -134,8 +134,10 @@ class PayCalendar:
         self.withheld = _ranges([(w.from_, w.to) for w in view.of_type(SickPayWithheld)], as_of)
         self.sick: dict[date, Absence] = {}
         self.disability_leave: set[date] = set()
+        #: the absences that are sickness for pay
+        self.sickness = [a for a in view.absences if not self._disability_leave(a)]
         for absence in view.absences:
-            if self.terms.disability_leave_is_not_sickness and absence.discounted == "disability":
+            if self._disability_leave(absence):
                 self.disability_leave |= _ranges([(absence.first_day, absence.last_day)], as_of)
                 continue
             day = absence.first_day
@@ -146,6 +148,11 @@ class PayCalendar:
         self.allowance: dict[str, _Allowance] = {}
         self._allocate()
         self.ssp_days = self._statutory()
+
+    def _disability_leave(self, absence: Absence) -> bool:
+        """Disability leave is not sickness where the policy says so
+        (nw-wam-2024 Disability Leave): full pay, no entitlement used."""
+        return self.terms.disability_leave_is_not_sickness and absence.discounted == "disability"
 
     # --- facts to date sets ------------------------------------------------
 
@@ -184,7 +191,7 @@ class PayCalendar:
 
     def _allocate(self) -> None:
         paid_days: list[date] = []
-        for absence in self.view.absences:
+        for absence in self.sickness:
             allowance = self._entitlement(absence.first_day, paid_days)
             self.allowance[absence.absence_id] = allowance
             day = absence.first_day

@@ -14,6 +14,7 @@ from projections.leave import LeaveLedger, year_start_for
 from projections.pay import PayCalendar
 from projections.status import evaluate
 from projections.view import EmployeeView
+from projections.worklist import DEFAULT_HORIZON_DAYS, worklist_items
 
 SCENARIOS = sorted((Path(__file__).parent / "scenarios").glob("*.yaml"))
 
@@ -77,6 +78,11 @@ def test_scenario(path, registry):
         if "leave_entries" in check:
             year = LeaveLedger(view, rulebook.annual_leave, rulebook.sick_pay).year(year_start_for(view, view.as_of))
             problems += _contained(_plain(check["leave_entries"]), [e.as_dict() for e in year.entries], "leave")
+        if "worklist" in check or "worklist_absent" in check:
+            items = worklist_items(view, status, check.get("horizon", DEFAULT_HORIZON_DAYS))
+            problems += _contained(_plain(check.get("worklist", [])), items, "worklist")
+            problems += [f"worklist should not list {kind}" for kind in check.get("worklist_absent", [])
+                         if any(kind in i["item"] for i in items)]
         open_kinds = {a["kind"] for a in status["actions"] if not a["done"]}
         problems += [f"open action {k} should not be listed" for k in check.get("actions_absent", [])
                      if k in open_kinds]
