@@ -141,8 +141,15 @@ def explain_text(explanation: dict[str, Any]) -> str:
                      f"{decision['outcome']}, under {decision['policy']} ({same[decision['rulebook_unchanged_since']]})")
     open_actions = [a for a in explanation["actions"] if not a["done"]]
     for action in open_actions:
+        choice = "; deadline: the product's choice" if action.get("product_choice") else ""
         lines.append(f"Action: {'OVERDUE ' if action['overdue'] else ''}{action['kind']} for {action['subject']} "
-                     f"by {action['due_by']} [{action['citation']}]")
+                     f"by {action['due_by']} [{action['citation']}{choice}]")
+    for suggestion in explanation.get("pattern_suggestions", []):
+        lines.append(f"Pattern to consider (not a trigger): {suggestion['description']}, "
+                     f"{suggestion['occurrences']} times [{suggestion['citation']}]")
+    if explanation.get("product_choices"):
+        lines.append("The product's choices where the policy is silent: "
+                     + ", ".join(f"{c['setting']} [{c['citation']}]" for c in explanation["product_choices"]))
     return "\n".join(lines)
 
 
