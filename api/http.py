@@ -337,9 +337,11 @@ def create_app(ledger: AttendanceLedger | None = None, access_log: Path | None =
         return jobs[job_id]
 
     @app.get("/worklist")
-    def work(who: Who, as_of: Day) -> list[dict[str, Any]]:
+    def work(who: Who, as_of: Day,
+             horizon: Annotated[int, Query(ge=0, le=366, description="days ahead for upcoming actions")] = 14,
+             ) -> list[dict[str, Any]]:
         require(who, {Role.manager, Role.hr, Role.auditor})
-        items = worklist(ledger.histories(), ledger.registry, as_of)
+        items = worklist(ledger.histories(), ledger.registry, as_of, horizon=horizon)
         return [i for i in items if who.role is not Role.manager or i["manager_id"] == who.subject]
 
     @app.get("/priority-cases")
