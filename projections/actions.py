@@ -10,7 +10,7 @@ deadlines are history, not a manager's work.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -227,7 +227,7 @@ def _meeting_deadlines(view: EmployeeView, rulebook: Rulebook, meetings: list[Me
                     actions.append(Action(kind, due, False, rule.citation, about,
                                           overdue_possible=overdue_possible, ref=meeting.meeting_id))
     actions += _after_review(view, meetings, "appeal_window", rulebook.actions.appeal_window,
-                             lambda m: _first(a.date for a in view.of_type(AppealLodged) if a.against == m.meeting_id),
+                             lambda m: earliest(a.date for a in view.of_type(AppealLodged) if a.against == m.meeting_id),
                              overdue_possible=False)
     letters = view.of_type(OutcomeLetterSent)
     actions += _after_review(view, meetings, "outcome_letter", rulebook.actions.outcome_letter,
@@ -235,15 +235,15 @@ def _meeting_deadlines(view: EmployeeView, rulebook: Rulebook, meetings: list[Me
     return actions
 
 
-def _first(days) -> date | None:
+def earliest(days: Iterable[date]) -> date | None:
     return min(days, default=None)
 
 
 def _letter_for(meeting: MeetingHeld, meetings: list[MeetingHeld], letters: list[OutcomeLetterSent]) -> date | None:
     """The day the meeting's outcome letter was sent: one naming it, or one
     naming no meeting sent on or after it and before the next review."""
-    following = _first(m.date for m in meetings if m.kind in FORMAL_MEETINGS and m.date > meeting.date)
-    return _first(
+    following = earliest(m.date for m in meetings if m.kind in FORMAL_MEETINGS and m.date > meeting.date)
+    return earliest(
         letter.date for letter in letters
         if (letter.meeting_id is not None and letter.meeting_id == meeting.meeting_id)
         or (letter.meeting_id is None and meeting.date <= letter.date and (following is None or letter.date < following))

@@ -28,7 +28,7 @@ from domain.events import (
     StressRiskAssessmentCompleted,
 )
 from domain.rulebook import Rulebook
-from projections.actions import Action, meeting_subject
+from projections.actions import Action, earliest, meeting_subject
 from projections.triggers import TrackStatus
 from projections.view import EmployeeView
 
@@ -36,10 +36,6 @@ ONE_DAY = timedelta(days=1)
 #: meetings at which a plan or a notification can be talked through
 CONVERSATIONS = ("welcome_back", "wellbeing_conversation", "adjustment_review", "informal_review",
                  "formal_review", "final_review")
-
-
-def _first(days) -> date | None:
-    return min(days, default=None)
 
 
 def fit_note_renewals(view: EmployeeView, rulebook: Rulebook) -> list[Action]:
@@ -56,7 +52,7 @@ def fit_note_renewals(view: EmployeeView, rulebook: Rulebook) -> list[Action]:
             if any(other.covers_from <= end < other.covers_to for other in notes if other is not note):
                 continue  # another note already runs past it
             returned = absence.last_day is not None and absence.last_day <= end
-            renewed = _first(n.received_on for n in notes if n.covers_from <= end + ONE_DAY <= n.covers_to)
+            renewed = earliest(n.received_on for n in notes if n.covers_from <= end + ONE_DAY <= n.covers_to)
             done_on = absence.last_day + ONE_DAY if returned and absence.last_day is not None else renewed
             actions.append(Action("fit_note_renewal", end, done_on is not None, rule.citation,
                                   f"fit note ending {end} for the {absence.described}", done_on,
@@ -74,14 +70,14 @@ def occupational_health(view: EmployeeView, rulebook: Rulebook, tracks: TrackSta
     rule = rulebook.actions.occupational_health_referral
     if rule is not None:
         for arose, subject, ref in _referral_reasons(view, rulebook, tracks):
-            done = _first(d for d in referrals if d >= arose)
+            done = earliest(d for d in referrals if d >= arose)
             actions.append(Action("occupational_health_referral", arose + timedelta(days=rule.days),
                                   done is not None, rule.citation, subject, done, ref=ref,
                                   product_choice=rule.product_choice))
     report = rulebook.actions.occupational_health_report
     if report is not None:
         for referred in referrals:
-            done = _first(d for d in reports if d >= referred)
+            done = earliest(d for d in reports if d >= referred)
             actions.append(Action("occupational_health_report", referred + timedelta(days=report.days),
                                   done is not None, report.citation, f"occupational health referral of {referred}",
                                   done, product_choice=report.product_choice))
@@ -132,7 +128,7 @@ def adjustment_reviews(view: EmployeeView, rulebook: Rulebook) -> list[Action]:
         else:
             due = agreed.start + timedelta(days=round(agreed.weeks * 7)) - ONE_DAY
             subject = f"phased return from {agreed.start} to {due}"
-        done = _first(d for d in reviews if d >= agreed.start)
+        done = earliest(d for d in reviews if d >= agreed.start)
         actions.append(Action("adjustment_review", due, done is not None, rule.citation, subject, done,
                               product_choice=rule.product_choice))
     return actions
@@ -149,7 +145,7 @@ def stress_risk_assessments(view: EmployeeView, rulebook: Rulebook) -> list[Acti
     for absence in view.absences:
         if absence.reason not in rule.reasons or absence.last_day is None or absence.last_day >= view.as_of:
             continue
-        done = _first(c.date for c in completed if c.absence_id == absence.absence_id
+        done = earliest(c.date for c in completed if c.absence_id == absence.absence_id
                       or (c.absence_id is None and c.date >= absence.first_day))
         actions.append(Action("stress_risk_assessment", absence.last_day + ONE_DAY + timedelta(days=rule.days),
                               done is not None, rule.citation, absence.described, done,
@@ -171,7 +167,7 @@ def final_review_checks(view: EmployeeView, rulebook: Rulebook, tracks: TrackSta
                  for m in view.of_type(MeetingHeld) if m.kind == "final_review"]
     for due in tracks.reviews_due:
         if due.stage == 3:
-            when = _first(d for d in scheduled if d >= due.triggered_on) or due.triggered_on
+            when = earliest(d for d in scheduled if d >= due.triggered_on) or due.triggered_on
             occasions.append((when, f"final review due ({due.track.replace('_', '-')}) since {due.triggered_on}",
                               None))
     actions = []
@@ -192,7 +188,7 @@ def appeal_decisions(view: EmployeeView, rulebook: Rulebook) -> list[Action]:
     decided = view.of_type(AppealDecided)
     actions = []
     for appeal in view.of_type(AppealLodged):
-        done = _first(d.date for d in decided if d.against == appeal.against and d.date >= appeal.date)
+        done = earliest(d.date for d in decided if d.against == appeal.against and d.date >= appeal.date)
         actions.append(Action("appeal_decision", appeal.date + timedelta(days=rule.days), done is not None,
                               rule.citation, f"appeal lodged {appeal.date}", done, ref=appeal.against,
                               product_choice=rule.product_choice))
@@ -209,7 +205,7 @@ def notification_followups(view: EmployeeView, rulebook: Rulebook) -> list[Actio
     meetings = [m.date for m in view.of_type(MeetingHeld) if m.kind in CONVERSATIONS]
     return [
         Action("notification_followup", absence.first_day + timedelta(days=rule.days),
-               (done := _first(d for d in meetings if d >= absence.first_day)) is not None,
+               (done := earliest(d for d in meetings if d >= absence.first_day)) is not None,
                rule.citation, f"how the {absence.described} was reported", done,
                ref=absence.absence_id, product_choice=rule.product_choice)
         for absence in view.absences if not absence.notification_compliant
@@ -225,7 +221,7 @@ def action_plan_reviews(view: EmployeeView, rulebook: Rulebook) -> list[Action]:
     meetings = [m.date for m in view.of_type(MeetingHeld) if m.kind in CONVERSATIONS]
     return [
         Action("action_plan_review", plan.review_on,
-               (done := _first(d for d in meetings if d > plan.date)) is not None,
+               (done := earliest(d for d in meetings if d > plan.date)) is not None,
                rule.citation, f"action plan agreed {plan.date}", done, product_choice=rule.product_choice)
         for plan in view.of_type(ActionPlanAgreed)
     ]

@@ -62,8 +62,8 @@ def _leave_days(view: EmployeeView) -> set[date]:
 
 
 def _beside(occurrence: Occurrence, test) -> bool:
-    """The day just before or just after the absence passes `test`; a part
-    day counts on its own day's neighbours too."""
+    """The day just before its first working day lost, or just after its
+    last, passes `test`."""
     return test(occurrence.first_day - ONE_DAY) or test(occurrence.last_day + ONE_DAY)
 
 

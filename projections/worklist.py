@@ -93,8 +93,6 @@ def worklist_items(view: EmployeeView, status: dict[str, Any],
     return items
 
 
-SECTION_ORDER = {"overdue": 0, "due": 1, "upcoming": 2, "done_late": 3, "to_consider": 4}
-
 
 def worklist(histories: Iterable[list[Fact]], registry: RulebookRegistry, as_of: date,
              known_at: datetime | None = None, manager: str | None = None,
@@ -111,7 +109,3 @@ def worklist(histories: Iterable[list[Fact]], registry: RulebookRegistry, as_of:
         items += worklist_items(view, evaluate_view(view, registry.get(view.policy)), horizon)
     return sorted(items, key=lambda i: (i["date"], i["employee_id"], i["item"]))
 
-
-def by_section(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The day's items grouped as a manager reads them: overdue first."""
-    return sorted(items, key=lambda i: (SECTION_ORDER[i["section"]], i["date"], i["employee_id"], i["item"]))
