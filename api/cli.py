@@ -34,6 +34,7 @@ from api.render import (
     priority_text,
     replay_csv,
     replay_text,
+    snapshot_text,
     stats_text,
     status_document,
     status_text,
@@ -53,7 +54,7 @@ from domain.history import parse_known_at
 from domain.rulebook import RulebookError
 from projections.read_model import PROJECTIONS
 from projections.status import Status, provisional_warning
-from service import evaluation, pay, population, read_views, records
+from service import evaluation, pay, population, read_views, records, reports
 from service.bootstrap import Services, bootstrap
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -128,11 +129,14 @@ def employee_status(employee_id: str, as_of: AsOf, known_at: KnownAt = None, pol
 
 
 @app.command("worklist")
-def show_worklist(as_of: AsOf, known_at: KnownAt = None, output: FormatOpt = Format.text) -> None:
-    """Every review due and action overdue across the ledger, oldest first."""
+def show_worklist(as_of: AsOf, known_at: KnownAt = None, output: FormatOpt = Format.text,
+                  manager: Annotated[Optional[str], typer.Option("--manager", help="one manager's items")] = None,
+                  horizon: Annotated[int, typer.Option("--horizon", min=0, max=366,
+                                                       help="days ahead to list upcoming actions")] = 14) -> None:
+    """A manager's day: overdue and due reviews and actions, and those due within the horizon."""
     registry = services().registry
-    items = population.worklist(services(), _day(as_of, "--as-of"), _moment(known_at))
-    for policy in sorted({i["policy"] for i in items}):
+    items = population.worklist(services(), _day(as_of, "--as-of"), _moment(known_at), manager, horizon)
+    for policy in sorted({i["policy"] for i in items if i["policy"]}):
         if registry.get(policy).provisional:
             typer.echo(f"warning: {provisional_warning(registry.get(policy))}", err=True)
     typer.echo(json.dumps(items, indent=2) if output is Format.json else worklist_text(items))
@@ -363,10 +367,35 @@ def query_worklist(manager: Annotated[Optional[str], typer.Option("--manager")] 
 
 @query.command("priority-cases")
 def query_priority_cases(limit: Annotated[int, typer.Option("--limit", min=1)] = 100,
+                         month: Annotated[Optional[str], typer.Option("--month", help="YYYY-MM: the month's "
+                                          "snapshot from the ledger, with new entries and movement")] = None,
                          output: FormatOpt = Format.text) -> None:
-    """The open cases by working days lost, episodes and triggers hit."""
-    cases = _store().priority_cases(limit)
-    typer.echo(json.dumps(cases, indent=2) if output is Format.json else priority_text(cases))
+    """The open cases by sickness days lost (long-term included), absences and triggers hit."""
+    if month is None:
+        cases = _store().priority_cases(limit)
+        typer.echo(json.dumps(cases, indent=2) if output is Format.json else priority_text(cases))
+        return
+    try:
+        snapshot = reports.priority_snapshot(services(), month, limit)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--month") from None
+    typer.echo(json.dumps(snapshot, indent=2) if output is Format.json else snapshot_text(snapshot))
+
+
+@query.command("rtw")
+def query_return_to_work(as_of: AsOf, known_at: KnownAt = None) -> None:
+    """Returns to work discussed within 72 hours: by month, quarter and overall, by department and policy."""
+    rows = reports.return_to_work(services(), _day(as_of, "--as-of"), _moment(known_at))
+    typer.echo(json.dumps(rows, indent=2))
+
+
+@query.command("audit-sample")
+def query_audit_sample(as_of: AsOf, size: Annotated[int, typer.Option("--size", min=1)] = 10,
+                       seed: Annotated[int, typer.Option("--seed", help="the same seed gives the same sample")] = 0,
+                       known_at: KnownAt = None) -> None:
+    """A reproducible random sample of open cases, each with its explanation, for the monthly case audit."""
+    sample = reports.audit_sample(services(), _day(as_of, "--as-of"), size, seed, _moment(known_at))
+    typer.echo(json.dumps(sample, indent=2))
 
 
 @query.command("stats")

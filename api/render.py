@@ -28,6 +28,7 @@ def status_document(status: Status) -> dict[str, Any]:
         "tracks": status.tracks_as_dict(),
         "reviews_due": [r.as_dict() for r in status.reviews_due],
         "concerns": [c.as_dict() for c in status.concerns],
+        "pattern_suggestions": list(status.pattern_suggestions),
         "actions": [a.as_dict(status.as_of) for a in status.actions],
         "sick_pay": status.sick_pay.as_dict() if status.sick_pay else NOT_COVERED,
         "ssp": status.ssp if status.ssp is not None else NOT_COVERED,
@@ -88,15 +89,19 @@ def status_text(status: dict[str, Any]) -> str:
 
 
 def worklist_text(items: list[dict[str, Any]]) -> str:
+    """A manager's day: overdue, due, upcoming, done late, to consider."""
     if not items:
         return "Nothing due."
-    rows = [(i["date"], i["employee_id"], i["manager_id"] or "-", i["item"], i["citation"]) for i in items]
-    widths = [max(len(str(r[c])) for r in rows) for c in range(4)]
-    header = ("date", "employee", "manager", "item")
-    widths = [max(w, len(h)) for w, h in zip(widths, header)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)) + "  citation"]
-    for row in rows:
-        lines.append("  ".join(str(v).ljust(w) for v, w in zip(row[:4], widths)) + f"  {row[4]}")
+    lines: list[str] = []
+    for section in ("overdue", "due", "upcoming", "done_late", "to_consider"):
+        chosen = [i for i in items if i.get("section", "due") == section]
+        if not chosen:
+            continue
+        lines.append(section.replace("_", " ").upper())
+        rows = [(i.get("due") or "-", i["employee_id"], i["manager_id"] or "-",
+                 i.get("label", i["item"]) + (f": {i['about']}" if i.get("about") else ""), i["citation"])
+                for i in chosen]
+        lines += ["  " + line for line in _table(("due", "employee", "manager", "what", "citation"), rows)]
     return "\n".join(lines)
 
 
@@ -177,8 +182,15 @@ def explain_text(explanation: dict[str, Any]) -> str:
                      f"{decision['outcome']}, under {decision['policy']} ({same[decision['rulebook_unchanged_since']]})")
     open_actions = [a for a in explanation["actions"] if not a["done"]]
     for action in open_actions:
+        choice = "; deadline: the product's choice" if action.get("product_choice") else ""
         lines.append(f"Action: {'OVERDUE ' if action['overdue'] else ''}{action['kind']} for {action['subject']} "
-                     f"by {action['due_by']} [{action['citation']}]")
+                     f"by {action['due_by']} [{action['citation']}{choice}]")
+    for suggestion in explanation.get("pattern_suggestions", []):
+        lines.append(f"Pattern to consider (not a trigger): {suggestion['description']}, "
+                     f"{suggestion['occurrences']} times [{suggestion['citation']}]")
+    if explanation.get("product_choices"):
+        lines.append("The product's choices where the policy is silent: "
+                     + ", ".join(f"{c['setting']} [{c['citation']}]" for c in explanation["product_choices"]))
     return "\n".join(lines)
 
 
@@ -206,10 +218,24 @@ def leave_text(document: dict[str, Any]) -> str:
 def priority_text(cases: list[dict[str, Any]]) -> str:
     if not cases:
         return "No open cases."
-    rows = [(n, c["employee_id"], c["manager_id"] or "-", c["working_days_lost_12m"], c["episodes_12m"],
-             c["triggers_hit"], f"ST {c['short_term_level']} / LT {c['long_term_level']}")
+    rows = [(n, c["employee_id"], c["manager_id"] or "-", c.get("sickness_days_lost_12m", c["working_days_lost_12m"]),
+             c.get("absences_12m", c.get("episodes_12m")), c["triggers_hit"],
+             f"ST {c['short_term_level']} / LT {c['long_term_level']}")
             for n, c in enumerate(cases, 1)]
-    return "\n".join(_table(("#", "employee", "manager", "days lost 12m", "episodes 12m", "triggers", "levels"), rows))
+    return "\n".join(_table(("#", "employee", "manager", "sickness days lost 12m", "absences 12m", "triggers",
+                              "levels"), rows))
+
+
+def snapshot_text(snapshot: dict[str, Any]) -> str:
+    """The month's priority list: new entries and movement since last month."""
+    lines = [f"Priority cases at {snapshot['as_of']} (against {snapshot['previous_as_of']})"]
+    rows = [(e["rank"], e["employee_id"], e["manager_id"] or "-", e["sickness_days_lost_12m"], e["absences_12m"],
+             "new" if e["new_this_month"] else f"{e['movement']:+d}")
+            for e in snapshot["entries"]]
+    lines += _table(("#", "employee", "manager", "sickness days lost 12m", "absences 12m", "movement"), rows)
+    if snapshot["left_the_list"]:
+        lines.append("left the list: " + ", ".join(snapshot["left_the_list"]))
+    return "\n".join(lines)
 
 
 def stats_text(rows: list[dict[str, Any]]) -> str:

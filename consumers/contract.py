@@ -10,6 +10,8 @@ from a list) are published as they are.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
 from domain.events import FACT_TYPES, Fact
@@ -67,3 +69,9 @@ def json_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "$defs": definitions,
     }
+
+
+SCHEMA_FILE = Path(__file__).parent / "schemas" / "attendance-event.v1.json"
+
+if __name__ == "__main__":  # python -m consumers.contract: regenerate the published schema
+    SCHEMA_FILE.write_text(json.dumps(json_schema(), indent=2) + "\n")

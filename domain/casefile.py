@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -81,11 +82,15 @@ def _field_error(error: ValidationError, prefix: str) -> InvalidEvent:
     return InvalidEvent(f"{prefix}{location}", message)
 
 
-def with_recorded_at(fact: Fact, prefix: str, actor: str) -> Fact:
-    """Default `recorded_at` to the end of the fact's effective day."""
+def with_recorded_at(fact: Fact, prefix: str, actor: str, preceding: datetime | None = None) -> Fact:
+    """Default `recorded_at` to the end of the fact's effective day, or, for a
+    fact with no day of its own that allows it, to `preceding` (the
+    `recorded_at` of the event before it in the file)."""
     if fact.recorded_at is not None:
         return fact if fact.actor else fact.model_copy(update={"actor": actor})
     day = fact.effective_day
+    if day is None and fact.recorded_with_preceding and preceding is not None:
+        return fact.model_copy(update={"recorded_at": preceding, "actor": fact.actor or actor})
     if day is None:
         raise InvalidEvent(f"{prefix}.recorded_at",
                            f"required: a {fact.type} has no effective date to default it from")
@@ -133,7 +138,8 @@ def parse_case(data: Any, actor: str = "import") -> CaseFile:
             raise _field_error(error, prefix) from None
         if isinstance(fact, EmployeeRegistered):
             raise InvalidEvent(f"{prefix}.type", "the registration belongs in 'employee'")
-        events.append((index, with_recorded_at(fact, prefix, actor)))
+        preceding = events[-1][1].recorded_at if events else registration.recorded_at
+        events.append((index, with_recorded_at(fact, prefix, actor, preceding)))
     return CaseFile(registration, tuple(events))
 
 

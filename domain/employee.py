@@ -22,6 +22,7 @@ from domain.events import (
     AnnualLeaveCancelled,
     AnnualLeaveConvertedToSickness,
     AppealDecided,
+    OutcomeLetterSent,
     AppealLodged,
     EmployeeRegistered,
     EmploymentEnded,
@@ -149,6 +150,8 @@ class Employee(Aggregate):
             case AppealLodged() | AppealDecided():
                 meetings = self._ids(MeetingScheduled, "meeting_id") | self._ids(MeetingHeld, "meeting_id")
                 self._check_known("against", fact.against, meetings, "meeting")
+            case OutcomeLetterSent(meeting_id=str()):
+                self._check_known("meeting_id", fact.meeting_id, self._ids(MeetingHeld, "meeting_id"), "meeting")
             case _:
                 absence_id = getattr(fact, "absence_id", None)
                 if absence_id is not None:

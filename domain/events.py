@@ -36,7 +36,7 @@ CalendarName = Literal["england-and-wales", "scotland", "northern-ireland", "jer
 Track = Literal["short_term", "long_term"]
 MeetingKind = Literal[
     "welcome_back", "wellbeing_conversation", "informal_review",
-    "formal_review", "final_review", "appeal",
+    "formal_review", "final_review", "appeal", "adjustment_review",
 ]
 Outcome = Literal[
     "monitoring", "no_further_action", "escalate",
@@ -83,6 +83,9 @@ class Fact(BaseModel):
     effective_field: ClassVar[str | None] = None
     #: fields the ledger fills in when it records the fact
     stamped_by_ledger: ClassVar[frozenset[str]] = frozenset()
+    #: a fact with no day of its own that a case file may list without
+    #: `recorded_at`: it is taken as recorded with the event before it
+    recorded_with_preceding: ClassVar[bool] = False
 
     # Ledger-assigned ids are the event's number in the employee's stream;
     # an id chosen by the recorder must start with a letter (Employee.record).
@@ -282,6 +285,9 @@ class AbsenceAmended(Fact):
 
 
 class AbsenceDiscounted(Fact):
+    # The manager's discretion is exercised on what is already known (issue 10).
+    recorded_with_preceding = True
+
     absence_id: str
     reason: Literal["outbreak", "disability", "work_injury", "pregnancy", "other"]
     note: str | None = None
@@ -314,6 +320,27 @@ class MedicalSuspensionStarted(DatedFact):
 
 class MedicalSuspensionEnded(DatedFact):
     reason: str | None = None
+
+
+class MedicalSuspensionReviewed(DatedFact):
+    """Continuation of a medical suspension reviewed (W22 7.2: "at 10-day
+    intervals")."""
+
+    note: str | None = None
+
+
+class SickPayWithheld(Fact):
+    """Sick pay not payable for the days given (W22 9.2): the pay calendar
+    pays nil for them and they use no entitlement."""
+
+    effective_field = "from_"
+
+    from_: date = Field(alias="from")
+    to: date | None = None
+    reason: Literal["procedure_not_followed", "not_own_sickness", "third_party_damages",
+                    "sport_or_negligence"]
+
+    _to = field_validator("to")(_not_before("from_"))
 
 
 class AnnualLeaveBooked(Fact):
@@ -381,6 +408,29 @@ class OccupationalHealthReferred(DatedFact):
 class OccupationalHealthReported(DatedFact):
     outcome: Literal["fit", "fit_with_adjustments", "unfit", "disability_likely"] | None = None
     note: str | None = None
+
+
+class StressRiskAssessmentCompleted(DatedFact):
+    """The individual's stress risk assessment (W22 5.6)."""
+
+    absence_id: str | None = None
+
+
+class RedeploymentConsidered(DatedFact):
+    """Redeployment into a suitable vacancy considered before a final review
+    (W22 11.6.4)."""
+
+    outcome: Literal["redeployed", "no_suitable_vacancy", "declined", "not_appropriate"]
+
+
+class ActionPlanAgreed(DatedFact):
+    """A personalised improvement action plan agreed at a welcome-back or
+    wellbeing conversation (nw-wam-2024), reviewed on `review_on`."""
+
+    review_on: date
+    description: str | None = None
+
+    _review = field_validator("review_on")(_not_before("date"))
 
 
 class SickPayExtended(Fact):
@@ -472,6 +522,13 @@ class AppealDecided(DatedFact):
     outcome: Literal["upheld", "overturned"] | None = None
 
 
+class OutcomeLetterSent(DatedFact):
+    """The written outcome of a formal or final review (soj-ma-1.5 8.5.5);
+    without `meeting_id` it answers the latest such review held by `date`."""
+
+    meeting_id: str | None = None
+
+
 FACT_TYPES: dict[str, type[Fact]] = {
     cls.__name__: cls
     for cls in (
@@ -485,11 +542,13 @@ FACT_TYPES: dict[str, type[Fact]] = {
         OccupationalHealthReferred, OccupationalHealthReported, SickPayExtended,
         InjuryAllowanceGranted, PatternOfAbsenceIdentified, TriggerAdjusted,
         MeetingScheduled, MeetingHeld, MeetingCancelled, AppealLodged, AppealDecided,
+        MedicalSuspensionReviewed, SickPayWithheld, StressRiskAssessmentCompleted,
+        RedeploymentConsidered, ActionPlanAgreed, OutcomeLetterSent,
     )
 }
 
 #: facts that may be dated after employment ends (SPEC section 3 invariants)
-AFTER_EMPLOYMENT = frozenset({"AppealLodged", "AppealDecided", "EventRetracted"})
+AFTER_EMPLOYMENT = frozenset({"AppealLodged", "AppealDecided", "EventRetracted", "OutcomeLetterSent"})
 
 
 def parse_fact(data: dict[str, Any]) -> Fact:

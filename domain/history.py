@@ -75,6 +75,15 @@ class Absence:
     self_certified: bool = False
     fit_notes: tuple[FitNoteReceived, ...] = ()
     recorded_at: datetime | None = None
+    #: reported as the procedure requires (W22 6.2)
+    notification_compliant: bool = True
+
+    @property
+    def described(self) -> str:
+        """The absence in plain words, by its dates (never its reason)."""
+        if self.last_day is None:
+            return f"sickness absence from {self.first_day} (ongoing)"
+        return f"sickness absence {self.first_day} to {self.last_day}"
 
     @property
     def excluded_from_triggers(self) -> bool:
@@ -118,6 +127,7 @@ def fold_absences(facts: Iterable[Fact]) -> dict[str, Absence]:
                     work_related=fact.work_related,
                     pregnancy_related=fact.is_pregnancy_related,
                     recorded_at=fact.recorded_at,
+                    notification_compliant=fact.notification_compliant,
                 )
             case AnnualLeaveConvertedToSickness() if fact.absence_id not in absences:
                 absences[fact.absence_id] = Absence(

@@ -102,6 +102,11 @@ class ShortTermStage(Model):
 class ShortTerm(Model):
     monitoring_months: int = Field(ge=1, le=24)
     monitoring_citation: str
+    #: where a review's monitoring starts when the meeting does not say:
+    #: the meeting date (soj-ma-1.5 8.4.5), or the first day back after the
+    #: episode that triggered the review (W22 11.3, SPEC 5.1)
+    monitoring_starts: Literal["meeting_date", "return_after_trigger"] = "meeting_date"
+    monitoring_start_citation: str | None = None
     stages: tuple[ShortTermStage, ...]
 
     @model_validator(mode="after")
@@ -136,9 +141,42 @@ class Episodes(Model):
     exclusion_citation: str
 
 
-class DaysAction(Model):
-    days: int = Field(ge=0)
+class ActionRule(Model):
     citation: str
+    #: the policy sets no deadline here: the value is the product's choice,
+    #: which `explain` says (SPEC 11)
+    product_choice: bool = False
+
+
+class DaysAction(ActionRule):
+    days: int = Field(ge=0)
+
+
+class ListedDaysAction(DaysAction):
+    """Due on a day the history sets, listed `days` before it."""
+
+
+class ReasonAction(DaysAction):
+    """Arises when sickness with one of `reasons` is reported."""
+
+    reasons: tuple[str, ...]
+
+
+class FinalReviewChecks(ActionRule):
+    """Before a final review: occupational health evidence no older than
+    `report_within_months` and redeployment considered (W22 11.6.4)."""
+
+    report_within_months: int = Field(ge=1)
+
+
+class OccupationalHealthReferral(DaysAction):
+    """A referral due `days` after it arises: sickness with one of
+    `reasons`, a long-term absence reaching stage 1, or adjustments still in
+    place after `after_adjustment_reviews` reviews (W22 10.3.3 table)."""
+
+    reasons: tuple[str, ...] = ()
+    on_long_term_stage_one: bool = False
+    after_adjustment_reviews: int | None = Field(default=None, ge=1)
 
 
 class FitNoteAction(Model):
@@ -150,22 +188,22 @@ class FitNoteAction(Model):
     citation: str
 
 
-class MonthsAction(Model):
+class MonthsAction(ActionRule):
     months: int = Field(ge=1)
-    citation: str
 
 
-class WorkingDaysAction(Model):
+class WorkingDaysAction(ActionRule):
     working_days: int = Field(ge=1)
-    citation: str
 
 
 class WindowAction(Duration):
-    """A period after a final review: calendar or working days."""
+    """A period after a review: calendar or working days."""
 
-    #: which final reviews open it: those ending in dismissal, or all
-    against: Literal["dismissal", "final_review"] = "dismissal"
+    #: which reviews open it: final reviews ending in dismissal, all final
+    #: reviews, or every formal and final review
+    against: Literal["dismissal", "final_review", "formal_or_final"] = "dismissal"
     citation: str
+    product_choice: bool = False
 
 
 class Actions(Model):
@@ -182,6 +220,21 @@ class Actions(Model):
     appeal_window: WindowAction | None = None
     outcome_letter: WindowAction | None = None
     wellbeing_conversation: MonthsAction | None = None
+    # SPEC 11, the case-management workflow
+    fit_note_renewal: ListedDaysAction | None = None
+    occupational_health_referral: OccupationalHealthReferral | None = None
+    occupational_health_report: DaysAction | None = None
+    adjustment_review: ActionRule | None = None
+    stress_risk_assessment: ReasonAction | None = None
+    final_review_checks: FinalReviewChecks | None = None
+    employee_evidence: WorkingDaysAction | None = None
+    appeal_decision: DaysAction | None = None
+    notification_followup: DaysAction | None = None
+    action_plan_review: ActionRule | None = None
+
+    def product_choices(self) -> dict[str, str]:
+        """The deadlines that are the product's choice, not the policy's."""
+        return {name: rule.citation for name, rule in self if getattr(rule, "product_choice", False)}
 
 
 class ServiceBand(Model):
@@ -232,6 +285,12 @@ class SickPayTerms(ByService):
     lookback_months: int = Field(ge=0)
     citation: str
     extension_citation: str | None = None
+    #: sick pay not payable (W22 9.2) when a manager records `SickPayWithheld`
+    withholding_citation: str | None = None
+    #: absences discounted as disability leave are not sickness and use no
+    #: sick pay (nw-wam-2024 Disability Leave)
+    disability_leave_is_not_sickness: bool = False
+    disability_leave_citation: str | None = None
     medical_suspension_citation: str | None = None
     unauthorised_absence_citation: str | None = None
     #: a phased return is at full pay for up to this many weeks
@@ -288,6 +347,19 @@ class AnnualLeaveTerms(ByService):
         return self.band(completed_years).days
 
 
+class PatternSuggestions(Model):
+    """Candidate patterns of absence the product proposes to a manager (SPEC
+    11, W22 11.2): never a trigger. How many occurrences, over how long, and
+    how short an absence counts are the product's choice."""
+
+    min_occurrences: int = Field(ge=2)
+    months: int = Field(ge=1, le=36)
+    #: only absences of at most this many working days show a pattern
+    max_working_days: int = Field(ge=1)
+    citation: str
+    product_choice: bool = True
+
+
 class Rulebook(Model):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")
     title: str
@@ -303,6 +375,7 @@ class Rulebook(Model):
     #: information only, never a review: counts a manager may want to see
     #: (the North West toolkit's "concerns")
     concerns: tuple[CountingRule, ...] = ()
+    pattern_suggestions: PatternSuggestions | None = None
     #: pay and leave terms, where the rulebook's organisation sets them
     sick_pay: SickPayTerms | None = None
     annual_leave: AnnualLeaveTerms | None = None

@@ -10,6 +10,7 @@ deadlines are history, not a manager's work.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -20,10 +21,12 @@ from domain.events import (
     AnnualLeaveCancelled,
     AppealLodged,
     MedicalSuspensionEnded,
+    MedicalSuspensionReviewed,
     MedicalSuspensionStarted,
     MeetingCancelled,
     MeetingHeld,
     MeetingScheduled,
+    OutcomeLetterSent,
 )
 from domain.history import Absence
 from domain.rulebook import Rulebook, WindowAction
@@ -34,7 +37,7 @@ from projections.view import EmployeeView
 ONE_DAY = timedelta(days=1)
 FORMAL_MEETINGS = ("formal_review", "final_review")
 #: deadlines that outlive employment (an appeal against dismissal)
-AFTER_EMPLOYMENT = frozenset({"appeal_window", "outcome_letter"})
+AFTER_EMPLOYMENT = frozenset({"appeal_window", "outcome_letter", "appeal_decision"})
 #: obligations about the present (not a past deadline): listed however old
 STANDING = frozenset({"wellbeing_conversation", "long_term_contact", "medical_suspension_review"})
 
@@ -45,19 +48,33 @@ class Action:
     due_by: date
     done: bool
     citation: str
-    subject: str  # the absence or meeting it concerns
+    subject: str  # what it is about, in plain words (dates, not ids)
     done_on: date | None = None
     overdue_possible: bool = True  # False for the employee's own deadlines
+    ref: str | None = None  # the id of the absence, meeting or plan it concerns
+    listed_from: date | None = None  # shown as upcoming from this day (SPEC 11)
+    product_choice: bool = False  # the deadline is the product's, not the policy's
 
     def overdue(self, as_of: date) -> bool:
         return self.overdue_possible and not self.done and as_of > self.due_by
 
+    @property
+    def late(self) -> bool:
+        """Done, but after it was due (SPEC 11)."""
+        return self.done and self.done_on is not None and self.done_on > self.due_by
+
     def as_dict(self, as_of: date) -> dict[str, Any]:
         return {
             "kind": self.kind, "due_by": self.due_by.isoformat(), "done": self.done,
-            "overdue": self.overdue(as_of), "subject": self.subject, "citation": self.citation,
             "done_on": self.done_on.isoformat() if self.done_on else None,
+            "overdue": self.overdue(as_of), "late": self.late, "subject": self.subject,
+            "ref": self.ref, "citation": self.citation, "product_choice": self.product_choice,
+            "listed_from": self.listed_from.isoformat() if self.listed_from else None,
         }
+
+
+def meeting_subject(meeting: MeetingHeld) -> str:
+    return f"{meeting.kind.replace('_', ' ')} on {meeting.date}"
 
 
 def _first_meeting(meetings: list[MeetingHeld], kinds: tuple[str, ...], start: date,
@@ -67,10 +84,14 @@ def _first_meeting(meetings: list[MeetingHeld], kinds: tuple[str, ...], start: d
     return min(held, default=None)
 
 
-def _return_to_work(view: EmployeeView, rulebook: Rulebook, meetings: list[MeetingHeld]) -> list[Action]:
+def return_to_work_actions(view: EmployeeView, rulebook: Rulebook) -> list[tuple[date, Action]]:
+    """Each return (its first day back) with its discussion, done by the
+    first welcome-back meeting from that day until the next absence; one
+    held after the due date is done and late (SPEC 11)."""
     rule = rulebook.actions.return_to_work_discussion
     if rule is None:
         return []
+    meetings = view.of_type(MeetingHeld)
     actions = []
     absences = view.absences
     for index, absence in enumerate(absences):
@@ -79,8 +100,9 @@ def _return_to_work(view: EmployeeView, rulebook: Rulebook, meetings: list[Meeti
         back = absence.last_day + ONE_DAY
         following = absences[index + 1].first_day if index + 1 < len(absences) else None
         held = _first_meeting(meetings, ("welcome_back",), back, following)
-        actions.append(Action("return_to_work_discussion", back + timedelta(days=rule.days),
-                              held is not None, rule.citation, absence.absence_id, held))
+        actions.append((back, Action("return_to_work_discussion", back + timedelta(days=rule.days),
+                                     held is not None, rule.citation, absence.described, held,
+                                     ref=absence.absence_id, product_choice=rule.product_choice)))
     return actions
 
 
@@ -101,10 +123,11 @@ def _fit_notes(view: EmployeeView, rulebook: Rulebook) -> list[Action]:
         received = [n.received_on for n in absence.fit_notes]
         if uncovered is None:
             actions.append(Action("fit_note", max(received) if received else required_from, True,
-                                  rule.citation, absence.absence_id, max(received, default=None)))
+                                  rule.citation, absence.described, max(received, default=None),
+                                  ref=absence.absence_id))
         else:
             actions.append(Action("fit_note", uncovered + timedelta(days=rule.due_within_days), False,
-                                  rule.citation, absence.absence_id))
+                                  rule.citation, absence.described, ref=absence.absence_id))
     return actions
 
 
@@ -134,7 +157,7 @@ def _long_term_contact(view: EmployeeView, rulebook: Rulebook, meetings: list[Me
     contacts = [m.date for m in meetings if absence.first_day <= m.date]
     since = max([became, *contacts])
     return [Action("long_term_contact", add_months(since, rule.months), False,
-                   rule.citation, absence.absence_id)]
+                   rule.citation, absence.described, ref=absence.absence_id, product_choice=rule.product_choice)]
 
 
 def _sick_pay_review(view: EmployeeView, rulebook: Rulebook, meetings: list[MeetingHeld],
@@ -151,19 +174,35 @@ def _sick_pay_review(view: EmployeeView, rulebook: Rulebook, meetings: list[Meet
     held = _first_meeting(meetings, ("wellbeing_conversation", "informal_review", "formal_review",
                                      "final_review"), max(absence.first_day, due - timedelta(days=rule.days)),
                           drop)
-    return [Action("sick_pay_review", due, held is not None, rule.citation, absence.absence_id, held)]
+    return [Action("sick_pay_review", due, held is not None, rule.citation,
+                   f"pay drops on {drop} in the {absence.described}", held,
+                   ref=absence.absence_id, product_choice=rule.product_choice)]
 
 
 def _medical_suspension(view: EmployeeView, rulebook: Rulebook) -> list[Action]:
+    """A review every `days` while suspended (W22 7.2), each interval counted
+    from the last review recorded (`MedicalSuspensionReviewed`)."""
     rule = rulebook.actions.medical_suspension_review
     starts = sorted(s.date for s in view.of_type(MedicalSuspensionStarted))
     ends = sorted(e.date for e in view.of_type(MedicalSuspensionEnded))
-    if rule is None or not starts or (ends and ends[-1] >= starts[-1]):
+    reviews = sorted(r.date for r in view.of_type(MedicalSuspensionReviewed))
+    if rule is None:
         return []
-    start = starts[-1]
-    intervals = (view.as_of - start).days // rule.days + 1
-    return [Action("medical_suspension_review", start + timedelta(days=rule.days * intervals), False,
-                   rule.citation, f"suspension from {start}")]
+    actions = []
+    for start in starts:
+        end = next((e for e in ends if e > start), None)
+        since = start
+        while True:
+            due = since + timedelta(days=rule.days)
+            if end is not None and due >= end:
+                break
+            held = next((r for r in reviews if since < r and (end is None or r < end)), None)
+            actions.append(Action("medical_suspension_review", due, held is not None, rule.citation,
+                                  f"medical suspension from {start}", held))
+            if held is None:
+                break
+            since = held
+    return actions
 
 
 def _meeting_deadlines(view: EmployeeView, rulebook: Rulebook, meetings: list[MeetingHeld]) -> list[Action]:
@@ -174,37 +213,61 @@ def _meeting_deadlines(view: EmployeeView, rulebook: Rulebook, meetings: list[Me
     for meeting in view.of_type(MeetingScheduled):
         if meeting.meeting_id in cancelled or meeting.kind not in FORMAL_MEETINGS:
             continue
+        about = f"{meeting.kind.replace('_', ' ')} on {meeting.date}"
         if notice is not None:
             due = meeting.date - timedelta(days=notice.days)
             actions.append(Action("formal_meeting_notice", due, meeting.notified_on <= due,
-                                  notice.citation, meeting.meeting_id, meeting.notified_on))
+                                  notice.citation, about, meeting.notified_on, ref=meeting.meeting_id))
         upcoming = meeting.meeting_id not in held_ids and meeting.date >= view.as_of
-        if evidence is not None and meeting.kind == "final_review" and upcoming:
-            due = view.calendar.add_working_days(meeting.date, -evidence.working_days)
-            actions.append(Action("final_review_evidence", due, False, evidence.citation, meeting.meeting_id))
-    actions += _after_final_review(view, meetings, "appeal_window", rulebook.actions.appeal_window,
-                                   {a.against: a.date for a in view.of_type(AppealLodged)})
-    actions += _after_final_review(view, meetings, "outcome_letter", rulebook.actions.outcome_letter, {})
+        if meeting.kind == "final_review" and upcoming:
+            for kind, rule, overdue_possible in (("final_review_evidence", evidence, True),
+                                                 ("employee_evidence", rulebook.actions.employee_evidence, False)):
+                if rule is not None:
+                    due = view.calendar.add_working_days(meeting.date, -rule.working_days)
+                    actions.append(Action(kind, due, False, rule.citation, about,
+                                          overdue_possible=overdue_possible, ref=meeting.meeting_id))
+    actions += _after_review(view, meetings, "appeal_window", rulebook.actions.appeal_window,
+                             lambda m: earliest(a.date for a in view.of_type(AppealLodged) if a.against == m.meeting_id),
+                             overdue_possible=False)
+    letters = view.of_type(OutcomeLetterSent)
+    actions += _after_review(view, meetings, "outcome_letter", rulebook.actions.outcome_letter,
+                             lambda m: _letter_for(m, meetings, letters), overdue_possible=True)
     return actions
 
 
-def _after_final_review(view: EmployeeView, meetings: list[MeetingHeld], kind: str,
-                        window: WindowAction | None, done: dict[str, date]) -> list[Action]:
-    """A period opened by a final review: the employee's appeal window
-    (W22 11.11; soj-ma-1.5 8.5.7) or the written outcome (soj-ma-1.5 8.5.5).
-    Neither can be overdue for the manager: one is the employee's, and the
-    ledger records no letters."""
+def earliest(days: Iterable[date]) -> date | None:
+    return min(days, default=None)
+
+
+def _letter_for(meeting: MeetingHeld, meetings: list[MeetingHeld], letters: list[OutcomeLetterSent]) -> date | None:
+    """The day the meeting's outcome letter was sent: one naming it, or one
+    naming no meeting sent on or after it and before the next review."""
+    following = earliest(m.date for m in meetings if m.kind in FORMAL_MEETINGS and m.date > meeting.date)
+    return earliest(
+        letter.date for letter in letters
+        if (letter.meeting_id is not None and letter.meeting_id == meeting.meeting_id)
+        or (letter.meeting_id is None and meeting.date <= letter.date and (following is None or letter.date < following))
+    )
+
+
+def _after_review(view: EmployeeView, meetings: list[MeetingHeld], kind: str, window: WindowAction | None,
+                  done_on: Callable[[MeetingHeld], date | None], overdue_possible: bool) -> list[Action]:
+    """A period opened by a review: the employee's appeal window (W22 11.11;
+    soj-ma-1.5 8.5.7), never overdue for the manager, or the written outcome
+    (soj-ma-1.5 8.5.5; SPEC 11), done by an `OutcomeLetterSent`."""
     if window is None:
         return []
+    kinds = FORMAL_MEETINGS if window.against == "formal_or_final" else ("final_review",)
     actions = []
     for meeting in meetings:
-        if meeting.kind != "final_review" or (window.against == "dismissal" and meeting.outcome != "dismissal"):
+        if meeting.kind not in kinds or (window.against == "dismissal" and meeting.outcome != "dismissal"):
             continue
-        subject = meeting.meeting_id or f"{meeting.kind} on {meeting.date}"
         due = (meeting.date + timedelta(days=window.days) if window.days is not None
                else view.calendar.add_working_days(meeting.date, window.working_days or 0))
-        actions.append(Action(kind, due, subject in done, window.citation, subject, done.get(subject),
-                              overdue_possible=False))
+        done = done_on(meeting)
+        actions.append(Action(kind, due, done is not None, window.citation, meeting_subject(meeting), done,
+                              overdue_possible=overdue_possible, ref=meeting.meeting_id,
+                              product_choice=window.product_choice))
     return actions
 
 
@@ -217,14 +280,17 @@ def _wellbeing(view: EmployeeView, rulebook: Rulebook, meetings: list[MeetingHel
     last = max([view.registration.starts, rulebook.effective_from,
                 *(m.date for m in meetings if m.kind == "wellbeing_conversation")])
     return [Action("wellbeing_conversation", add_months(last, rule.months), False,
-                   rule.citation, "annual")]
+                   rule.citation, f"yearly health and wellbeing conversation (last {last})",
+                   product_choice=rule.product_choice)]
 
 
-def actions_due(view: EmployeeView, rulebook: Rulebook, sick_pay: SickPay | None) -> list[Action]:
-    """Every action relevant on `as_of`, by due date."""
+def actions_due(view: EmployeeView, rulebook: Rulebook, sick_pay: SickPay | None,
+                casework: list[Action] | None = None) -> list[Action]:
+    """Every action relevant on `as_of`, by due date; `casework`: the SPEC 11
+    actions (projections.casework), filtered alike."""
     meetings = view.of_type(MeetingHeld)
     actions = (
-        _return_to_work(view, rulebook, meetings) + _fit_notes(view, rulebook)
+        list(casework or []) + [a for _, a in return_to_work_actions(view, rulebook)] + _fit_notes(view, rulebook)
         + _long_term_contact(view, rulebook, meetings)
         + _sick_pay_review(view, rulebook, meetings, sick_pay)
         + _medical_suspension(view, rulebook) + _meeting_deadlines(view, rulebook, meetings)
@@ -234,5 +300,5 @@ def actions_due(view: EmployeeView, rulebook: Rulebook, sick_pay: SickPay | None
     if ended is not None:
         actions = [a for a in actions if a.kind in AFTER_EMPLOYMENT or a.due_by <= ended]
     horizon = add_months(view.as_of, -12)
-    relevant = [a for a in actions if a.due_by > horizon or a.kind in STANDING]
+    relevant = [a for a in actions if a.due_by > horizon or (a.kind in STANDING and not a.done)]
     return sorted(relevant, key=lambda a: (a.due_by, a.kind, a.subject))

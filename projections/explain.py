@@ -51,6 +51,17 @@ def _event(fact: Fact) -> dict[str, Any]:
             "recorded_at": fact.recorded_at.isoformat().replace("+00:00", "Z") if fact.recorded_at else None}
 
 
+def product_choices(rulebook: Rulebook) -> list[dict[str, str]]:
+    """The deadlines and settings that are the product's choice where the
+    policy is silent (SPEC 11), with the section they serve."""
+    choices = [{"setting": f"actions.{name}", "citation": citation}
+               for name, citation in rulebook.actions.product_choices().items()]
+    suggestions = rulebook.pattern_suggestions
+    if suggestions is not None and suggestions.product_choice:
+        choices.append({"setting": "pattern_suggestions", "citation": suggestions.citation})
+    return choices
+
+
 def explain_view(view: EmployeeView, rulebook: Rulebook, registry: RulebookRegistry) -> dict[str, Any]:
     tracks = evaluate_tracks(view, rulebook)
     status = evaluate_view(view, rulebook, tracks)
@@ -86,7 +97,9 @@ def explain_view(view: EmployeeView, rulebook: Rulebook, registry: RulebookRegis
         "rules_evaluated": rules,
         "reviews_due": [r.as_dict() for r in status.reviews_due],
         "concerns": [c.as_dict() for c in status.concerns],
+        "pattern_suggestions": list(status.pattern_suggestions),
         "actions": [a.as_dict(status.as_of) for a in status.actions],
+        "product_choices": product_choices(rulebook),
         "events_counted": [_event(f) for f in evidence],
         "decisions": decisions,
     }

@@ -98,7 +98,9 @@ class LeaveYear:
         adjustments = sum(e.hours for e in self.entries
                           if e.kind in ("public_holiday_in_sickness", "long_term_sickness_accrual")
                           and e.day <= self.as_of)
-        taken = -sum(e.hours for e in self.entries if e.kind in ("leave_taken", "taken_while_sick")
+        # Leave booked and then cancelled in sickness was never taken.
+        taken = -sum(e.hours for e in self.entries
+                     if e.kind in ("leave_taken", "taken_while_sick", "cancelled_in_sickness")
                      and e.day <= self.as_of)
         return {
             "leave_year_start": self.start.isoformat(),
@@ -242,20 +244,30 @@ class LeaveLedger:
                 continue
             conversion = self.conversions.get(booking.leave_id)
             sick = self._sick_during(booking.from_)
+            if sick is not None and conversion is None and self._chosen_while_sick(booking, sick):
+                # The employee chose to take it (W22 9.4.3): the leave taken
+                # while sick is its one deduction (`taken_while_sick`).
+                continue
             entries.append(Entry(booking.from_, "leave_taken", -booking.hours, self.terms.citation,
                                  f"{booking.leave_id} {booking.from_} to {booking.to}"))
             if conversion is not None:
                 entries.append(self._reinstated(booking, conversion))
-            elif sick is not None and self._kept_in_sickness(sick):
+            elif sick is not None and self._given_back_in_sickness(sick):
                 entries.append(Entry(booking.from_, "cancelled_in_sickness", booking.hours,
                                      self.terms.conversion_citation or self.terms.citation,
                                      f"{booking.leave_id} falls inside sickness {sick.absence_id}: not taken"))
         return entries
 
-    def _kept_in_sickness(self, absence: Absence) -> bool:
-        taken = {t.absence_id for t in self.view.of_type(AnnualLeaveTakenWhileSick)}
-        if absence.absence_id in taken:
-            return False
+    def _chosen_while_sick(self, booking: AnnualLeaveBooked, absence: Absence) -> bool:
+        """A booking the employee takes while sick: leave taken while sick
+        in the same absence overlaps its dates. Other bookings in the
+        absence are still cancelled."""
+        return any(t.absence_id == absence.absence_id and t.from_ <= booking.to and booking.from_ <= t.to
+                   for t in self.view.of_type(AnnualLeaveTakenWhileSick))
+
+    def _given_back_in_sickness(self, absence: Absence) -> bool:
+        """A booking inside sickness and not taken is cancelled (W22 9.4.3),
+        or kept only when the sickness is certificated (soj-ma-1.5 18.4)."""
         return self.terms.booked_leave_in_sickness == "cancelled" or bool(absence.fit_notes)
 
     def _reinstated(self, booking: AnnualLeaveBooked, conversion: AnnualLeaveConvertedToSickness) -> Entry:

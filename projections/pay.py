@@ -38,6 +38,7 @@ from domain.events import (
     MedicalSuspensionStarted,
     PhasedReturnAgreed,
     SickPayExtended,
+    SickPayWithheld,
     UnauthorisedAbsenceDeclared,
     UnauthorisedAbsenceRescinded,
 )
@@ -48,12 +49,13 @@ from projections.view import EmployeeView
 
 ONE_DAY = timedelta(days=1)
 PERCENT = {"full": 100, "half": 50, "nil": 0}
+WITHHELD = "nil pay: sick pay withheld"
 
 
 @dataclass(frozen=True)
 class DayPay:
     day: date
-    status: str  # at_work, sick, medical_suspension, unauthorised_absence, phased_return, employment_ended
+    status: str  # at_work, sick, disability_leave, medical_suspension, unauthorised_absence, phased_return, employment_ended
     band: str | None  # full, half, nil; None at work
     rule: str
     citation: str
@@ -141,8 +143,15 @@ class PayCalendar:
         self.phased = self._phased_returns()
         self.extensions = view.of_type(SickPayExtended)
         self.injury = {g.absence_id: g.from_ for g in view.of_type(InjuryAllowanceGranted)}
+        self.withheld = _ranges([(w.from_, w.to) for w in view.of_type(SickPayWithheld)], as_of)
         self.sick: dict[date, Absence] = {}
+        self.disability_leave: set[date] = set()
+        #: the absences that are sickness for pay
+        self.sickness = [a for a in view.absences if not self._disability_leave(a)]
         for absence in view.absences:
+            if self._disability_leave(absence):
+                self.disability_leave |= _ranges([(absence.first_day, absence.last_day)], as_of)
+                continue
             day = absence.first_day
             while day <= absence.last_day_by(as_of):
                 self.sick[day] = absence
@@ -152,6 +161,11 @@ class PayCalendar:
         self.allowance: dict[str, _Allowance] = {}
         self._allocate()
         self.ssp_days = self._statutory()
+
+    def _disability_leave(self, absence: Absence) -> bool:
+        """Disability leave is not sickness where the policy says so
+        (nw-wam-2024 Disability Leave): full pay, no entitlement used."""
+        return self.terms.disability_leave_is_not_sickness and absence.discounted == "disability"
 
     # --- facts to date sets ------------------------------------------------
 
@@ -190,7 +204,7 @@ class PayCalendar:
 
     def _allocate(self) -> None:
         paid_days: list[date] = []
-        for absence in self.view.absences:
+        for absence in self.sickness:
             allowance = self._entitlement(absence.first_day, paid_days)
             self.allowance[absence.absence_id] = allowance
             day = absence.first_day
@@ -199,7 +213,10 @@ class PayCalendar:
                     day += ONE_DAY
                     continue
                 extended = [e for e in self.extensions if e.from_ <= day <= e.until]
-                if extended:
+                if day in self.withheld:
+                    # Not payable (W22 9.2): nil, and no entitlement used.
+                    self.osp[day] = ("nil", WITHHELD)
+                elif extended:
                     band = extended[-1].band
                     rule = f"{band} pay: sick pay extended to {extended[-1].until}"
                     self.osp[day] = (band, rule)
@@ -284,6 +301,9 @@ class PayCalendar:
         if day in self.unauthorised:
             return DayPay(day, "unauthorised_absence", "nil", "no pay: unauthorised absence",
                           terms.unauthorised_absence_citation or "", pay_percent=0, ssp_rule=ssp_rule)
+        if day in self.disability_leave:
+            return DayPay(day, "disability_leave", "full", "full pay: disability leave is not sickness",
+                          terms.disability_leave_citation or "", pay_percent=100)
         if day in self.suspended:
             return DayPay(day, "medical_suspension", "full", "full pay: medical suspension is not sickness",
                           terms.medical_suspension_citation or "", pay_percent=100)
@@ -292,7 +312,8 @@ class PayCalendar:
             injury = self._injury_allowance(absence, day, band)
             percent = max(PERCENT[band], terms.injury_allowance.percent) if injury and terms.injury_allowance \
                 else PERCENT[band]
-            citation = terms.extension_citation if day in self.extended else terms.citation
+            citation = terms.extension_citation if day in self.extended else \
+                terms.withholding_citation if rule == WITHHELD else terms.citation
             if injury:
                 rule += f"; injury allowance tops up to {percent:g}%"
                 citation = f"{citation}; {terms.injury_allowance.citation}"  # type: ignore[union-attr]

@@ -16,8 +16,10 @@ from typing import Any
 from domain.events import Fact
 from domain.rulebook import Rulebook, RulebookRegistry
 from projections.actions import Action, actions_due
+from projections.casework import casework_actions
 from projections.episodes import link
 from projections.leave import LeaveYear, annual_leave
+from projections.patterns import pattern_suggestions
 from projections.pay import PayCalendar, SickPay
 from projections.triggers import Firing, ReviewDue, TrackStatus, concerns, evaluate_tracks
 from projections.view import EmployeeView
@@ -65,6 +67,8 @@ class Status:
     long_term: LongTermSummary
     reviews_due: tuple[ReviewDue, ...]
     concerns: tuple[Firing, ...]
+    #: possible patterns for the manager to consider (never a trigger)
+    pattern_suggestions: tuple[dict[str, Any], ...]
     actions: tuple[Action, ...]
     #: None: the rulebook holds no sick pay (or leave) terms
     sick_pay: SickPay | None
@@ -130,7 +134,8 @@ def evaluate_view(view: EmployeeView, rulebook: Rulebook, tracks: TrackStatus | 
                                   ongoing.absence_id if ongoing else None),
         reviews_due=tuple(tracks.reviews_due) if employed else (),
         concerns=tuple(concerns(tracks, rulebook)),
-        actions=tuple(actions_due(view, rulebook, sick_pay)),
+        pattern_suggestions=tuple(pattern_suggestions(view, rulebook)),
+        actions=tuple(actions_due(view, rulebook, sick_pay, casework_actions(view, rulebook, tracks))),
         sick_pay=sick_pay,
         ssp=pay.ssp_summary() if pay else None,
         annual_leave=annual_leave(view, rulebook.annual_leave, rulebook.sick_pay, pay) if rulebook.annual_leave

@@ -18,6 +18,7 @@ from typing import Any
 
 from domain.calendar import WorkingCalendar, add_months
 from domain.events import (
+    AppealDecided,
     EmployeeRegistered,
     MeetingHeld,
     PatternOfAbsenceIdentified,
@@ -135,6 +136,15 @@ class Counter:
         days = source[bisect_left(source, low):bisect_right(source, high)]
         return sorted(set(days).union(d for d in also if low <= d <= high))
 
+    def episode_on(self, day: date) -> Episode | None:
+        """The episode under way on `day` (its first day up to its last)."""
+        index = bisect_right(self.first_days, day)
+        if not index:
+            return None
+        episode = self.episodes[index - 1]
+        last = episode.absences[-1].last_day
+        return episode if last is None or day <= last else None
+
     def start_before(self, day: date) -> date:
         index = bisect_right(self.starts, day)
         return self.starts[index - 1] if index else date.min
@@ -249,8 +259,25 @@ class ShortTermTrack:
         self.monitoring_start = start
         self.monitoring_until = add_months(start, months or self.rulebook.short_term.monitoring_months)
 
+    def default_monitoring_start(self, meeting: MeetingHeld) -> date:
+        """W22 11.3: the first day back after the episode that triggered the
+        review; the meeting date when the trigger was a pattern, when nothing
+        triggered it, when the employee has not returned, or when the
+        rulebook starts monitoring at the meeting (soj-ma-1.5 8.4.5)."""
+        due = self.due
+        if self.rulebook.short_term.monitoring_starts == "meeting_date" or due is None:
+            return meeting.date
+        patterns = {r.id for s in self.rulebook.short_term.stages for r in s.rules if r.measure == "patterns"}
+        if due.rules[0].rule in patterns:
+            return meeting.date
+        episode = self.counter.episode_on(due.triggered_on)
+        last = episode.absences[-1].last_day if episode else None
+        if last is None or last + ONE_DAY > meeting.date:
+            return meeting.date
+        return last + ONE_DAY
+
     def hold(self, meeting: MeetingHeld, stage: int, escalation_citation: str) -> None:
-        start = meeting.monitoring_start or meeting.date
+        start = meeting.monitoring_start or self.default_monitoring_start(meeting)
         self.due = None
         self.segment_start = meeting.date
         self.count_from = start
@@ -467,9 +494,13 @@ def evaluate_tracks(view: EmployeeView, rulebook: Rulebook) -> TrackStatus:
     counter = Counter(episodes, patterns, _starts(view))
     short = ShortTermTrack(rulebook, counter, Thresholds(view.calendar, view.of_type(TriggerAdjusted)))
 
-    # Reviews held, and transitions into this rulebook, in date order.
+    # Reviews held, and transitions into this rulebook, in date order. A
+    # review overturned on appeal has no effect: the level before it stands
+    # (SPEC 11).
+    overturned = {d.against for d in view.of_type(AppealDecided) if d.outcome == "overturned"}
     changes: list[tuple[date, MeetingHeld | PolicyAssigned]] = [
-        (m.date, m) for m in view.of_type(MeetingHeld) if m.kind in STAGE_OF_REVIEW
+        (m.date, m) for m in view.of_type(MeetingHeld)
+        if m.kind in STAGE_OF_REVIEW and (m.meeting_id is None or m.meeting_id not in overturned)
     ] + [(p.effective, p) for p in view.of_type(PolicyAssigned) if p.policy == rulebook.id and p.level_mapping]
     for day, change in sorted(changes, key=lambda c: c[0]):
         short.advance(day)

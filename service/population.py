@@ -11,15 +11,15 @@ from typing import Any
 from domain.events import PolicyAssigned
 from projections.replay import Replay, replay
 from projections.transition import Candidate, transition_candidates
-from projections.worklist import worklist as worklist_of
+from projections.worklist import DEFAULT_HORIZON_DAYS, worklist as worklist_of
 from service.bootstrap import Services
 
 
 def worklist(services: Services, as_of: date, known_at: datetime | None = None,
-             manager_id: str | None = None) -> list[dict[str, Any]]:
-    """Every review due and action overdue, oldest first (one manager's, if named)."""
-    items = worklist_of(services.ledger.histories(), services.registry, as_of, known_at)
-    return [i for i in items if manager_id is None or i["manager_id"] == manager_id]
+             manager_id: str | None = None, horizon: int = DEFAULT_HORIZON_DAYS) -> list[dict[str, Any]]:
+    """What is overdue, due, upcoming within `horizon` days, done late and to
+    consider, oldest first (one manager's, if named)."""
+    return worklist_of(services.ledger.histories(), services.registry, as_of, known_at, manager_id, horizon)
 
 
 def replay_ledger(services: Services, policies: list[str], as_of: date, known_at: datetime | None = None,

@@ -44,7 +44,8 @@ def _table_rows(rows: EmployeeRows) -> dict[str, list[tuple]]:
     status = rows.status
     return {
         "employee_status": [(rows.employee_id, status["manager_id"], int(status["open_case"]),
-                             status["working_days_lost_12m"], status["episodes_12m"], status["triggers_hit"],
+                             # the sort column: all sickness days, long-term included (SPEC 10)
+                             status["sickness_days_lost_12m"], status["episodes_12m"], status["triggers_hit"],
                              json.dumps(status, sort_keys=True))],
         "worklist": [(rows.employee_id, i["manager_id"], i["date"], i["item"], json.dumps(i, sort_keys=True))
                      for i in rows.worklist],

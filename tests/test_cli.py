@@ -215,3 +215,43 @@ def test_leave_prints_the_year_s_ledger_with_citations(workdir):
     assert "entitlement" in text and "AfC 13.1; sath-w22-v6 9.4" in text
     ledger = json.loads(run("leave", "E1", "--year", "2025", "--format", "json", cwd=workdir).stdout)
     assert ledger["entitlement_hours"] == 307.5   # after 10 years: (33 + 8) x 7.5
+
+
+def test_a_manager_s_worklist_shows_only_their_staff_and_what_is_coming_within_the_horizon(workdir):
+    # E2 (manager MGR2) back Mon 22 Sep 2025: the discussion is due 25 Sep.
+    (workdir / "e2.json").write_text(json.dumps(case("E2", *absence("A1", "2025-09-15", "2025-09-22"),
+                                                     manager_id="MGR2")))
+    run("import", "e1.json", "e2.json", cwd=workdir)
+    done = run("worklist", "--as-of", "2025-09-23", "--manager", "MGR2", "--horizon", "7",
+               "--format", "json", cwd=workdir)
+    assert done.returncode == 0, done.stderr
+    items = json.loads(done.stdout)
+    assert {i["employee_id"] for i in items} == {"E2"}
+    assert [(i["section"], i["due"], i["about"]) for i in items if i["kind"] == "action_upcoming"] == [
+        ("upcoming", "2025-09-25", "sickness absence 2025-09-15 to 2025-09-21")]
+    text = run("worklist", "--as-of", "2025-09-23", "--manager", "MGR2", cwd=workdir)
+    assert text.returncode == 0 and "UPCOMING" in text.stdout and "Hold the return-to-work" in text.stdout
+
+
+def test_the_monthly_priority_snapshot_marks_cases_new_this_month(workdir):
+    run("import", "e1.json", cwd=workdir)
+    done = run("query", "priority-cases", "--month", "2025-09", "--format", "json", cwd=workdir)
+    assert done.returncode == 0, done.stderr
+    snapshot = json.loads(done.stdout)
+    # E1's 10th working day (5 Sep) made stage 1 due in September: new this month.
+    assert [(e["employee_id"], e["new_this_month"], e["sickness_days_lost_12m"]) for e in snapshot["entries"]] == [
+        ("E1", True, 10)]
+    bad = run("query", "priority-cases", "--month", "2025-13", cwd=workdir)
+    assert bad.returncode == 2 and "--month" in bad.stderr
+
+
+def test_the_rtw_metric_and_the_audit_sample_come_out_of_query(workdir):
+    run("import", "e1.json", cwd=workdir)
+    rtw = run("query", "rtw", "--as-of", "2025-10-01", cwd=workdir)
+    assert rtw.returncode == 0, rtw.stderr
+    overall = [r for r in json.loads(rtw.stdout) if r["period"] == "overall" and r["by"] == "policy"]
+    assert overall == [{"period": "overall", "name": "overall", "by": "policy", "value": "sath-w22-v6",
+                        "returns": 2, "discussed_on_time": 0, "rate": 0.0}]
+    sample = run("query", "audit-sample", "--as-of", "2025-10-01", "--size", "3", "--seed", "1", cwd=workdir)
+    assert sample.returncode == 0, sample.stderr
+    assert [s["employee_id"] for s in json.loads(sample.stdout)["sample"]] == ["E1"]

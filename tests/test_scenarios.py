@@ -15,6 +15,7 @@ from projections.pay import PayCalendar
 from api.render import status_document
 from projections.status import evaluate
 from projections.view import EmployeeView
+from projections.worklist import DEFAULT_HORIZON_DAYS, worklist_items
 
 SCENARIOS = sorted((Path(__file__).parent / "scenarios").glob("*.yaml"))
 
@@ -65,8 +66,9 @@ def test_scenario(path, registry):
     scenario = load_yaml(path.read_text())
     employee, _, _ = apply_case(parse_case(scenario["case"]), registry)
     for check in scenario["expect"]:
-        status = status_document(evaluate(employee.facts, registry, check["as_of"], _known_at(check.get("known_at")),
-                          check.get("policy")))
+        evaluated = evaluate(employee.facts, registry, check["as_of"], _known_at(check.get("known_at")),
+                             check.get("policy"))
+        status = status_document(evaluated)
         problems = mismatches(_plain(check.get("status", {})), status)
         view = EmployeeView.of(employee.facts, check["as_of"], _known_at(check.get("known_at")))
         rulebook = registry.get(check.get("policy") or view.policy)
@@ -78,6 +80,11 @@ def test_scenario(path, registry):
         if "leave_entries" in check:
             year = LeaveLedger(view, rulebook.annual_leave, rulebook.sick_pay).year(year_start_for(view, view.as_of))
             problems += _contained(_plain(check["leave_entries"]), [e.as_dict() for e in year.entries], "leave")
+        if "worklist" in check or "worklist_absent" in check:
+            items = worklist_items(view, evaluated, check.get("horizon", DEFAULT_HORIZON_DAYS))
+            problems += _contained(_plain(check.get("worklist", [])), items, "worklist")
+            problems += [f"worklist should not list {kind}" for kind in check.get("worklist_absent", [])
+                         if any(kind in i["item"] for i in items)]
         open_kinds = {a["kind"] for a in status["actions"] if not a["done"]}
         problems += [f"open action {k} should not be listed" for k in check.get("actions_absent", [])
                      if k in open_kinds]

@@ -63,9 +63,12 @@ def export(who: Who, services: Wired, employee_id: str) -> dict[str, Any]:
 
 
 @router.get("/worklist")
-def work(who: Who, services: Wired, as_of: Day) -> list[dict[str, Any]]:
+def work(who: Who, services: Wired, as_of: Day,
+         horizon: Annotated[int, Query(ge=0, le=366, description="days ahead for upcoming actions")] = 14,
+         ) -> list[dict[str, Any]]:
     require(who, {Role.manager, Role.hr, Role.auditor})
-    return population.worklist(services, as_of, manager_id=who.subject if who.role is Role.manager else None)
+    return population.worklist(services, as_of, manager_id=who.subject if who.role is Role.manager else None,
+                               horizon=horizon)
 
 
 @router.get("/priority-cases")

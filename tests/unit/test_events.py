@@ -18,6 +18,9 @@ SPEC_EVENTS = {
     "OccupationalHealthReported", "SickPayExtended", "InjuryAllowanceGranted",
     "PatternOfAbsenceIdentified", "TriggerAdjusted", "MeetingScheduled", "MeetingHeld",
     "MeetingCancelled", "AppealLodged", "AppealDecided",
+    # SPEC 11 (issue 10): the case-management workflow
+    "StressRiskAssessmentCompleted", "RedeploymentConsidered", "OutcomeLetterSent",
+    "MedicalSuspensionReviewed", "SickPayWithheld", "ActionPlanAgreed",
 }
 
 
@@ -94,3 +97,10 @@ def test_a_leave_booking_over_168_hours_is_refused():
     with pytest.raises(ValidationError, match="less than or equal to 168"):
         parse_fact({"type": "AnnualLeaveBooked", "leave_id": "L1", "from": "2025-08-04", "to": "2025-09-05",
                     "hours": 187.5})
+
+
+def test_a_discounted_absence_without_recorded_at_is_recorded_with_the_event_before_it():
+    parsed = parse_case(case("E1", {"type": "SicknessReported", "absence_id": "A1",
+                                    "first_day": "2025-03-03", "reason": "S13"},
+                             {"type": "AbsenceDiscounted", "absence_id": "A1", "reason": "outbreak"}))
+    assert parsed.events[1][1].recorded_at.isoformat() == "2025-03-03T23:59:59+00:00"
