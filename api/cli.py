@@ -372,12 +372,24 @@ def erase(employee_id: str,
 @app.command("serve")
 def serve(host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
           port: Annotated[int, typer.Option("--port")] = 8000) -> None:
-    """Serve the HTTP API (OpenAPI at /openapi.json, docs at /docs)."""
+    """Serve the HTTP API (OpenAPI at /openapi.json, docs at /docs, probes at
+    /healthz and /readyz). --port 0 picks a free port; the line on stderr names it."""
+    import socket
+
     import uvicorn
 
     from api.http import create_app
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+    application = create_app()
+    # Bind first, so the one line saying where it listens is true (and names
+    # the port the system chose for --port 0).
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((host, port))
+    bound = listener.getsockname()[1]
+    typer.echo(f"attendance: listening on http://{host}:{bound} (API docs /docs, health /healthz)", err=True)
+    uvicorn.Server(uvicorn.Config(application, log_level="warning")).run(sockets=[listener])
 
 
 @app.command("token")

@@ -24,6 +24,8 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import Caller, Denied, Role, caller
+from api.console.signin import router as console_sign_in
+from api.docs_assets import mount_docs_and_probes
 from consumers.projector import Projector, TickOutOfOrder
 from consumers.read_model_store import read_model_store
 from domain.application import AttendanceLedger
@@ -113,8 +115,10 @@ def create_app(ledger: AttendanceLedger | None = None, access_log: Path | None =
     ledger = ledger or AttendanceLedger()
     log_path = access_log or Path(os.environ.get("ATTENDANCE_ACCESS_LOG", "access.log"))
     store = read_model_store(ledger.database_url)
-    app = FastAPI(title="Attendance Ledger", version="1",
+    app = FastAPI(title="Attendance Ledger", version="1", docs_url=None, redoc_url=None,
                   description="Sickness absence, triggers and reviews under versioned policies.")
+    mount_docs_and_probes(app, ready=ledger.recorder.max_notification_id)
+    app.include_router(console_sign_in)
 
     jobs: dict[str, dict[str, Any]] = {}
     runner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="replay")
