@@ -1,0 +1,54 @@
+"""The API docs and the console's sign-in, in a real browser."""
+
+from __future__ import annotations
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as loaded
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.browser.conftest import off_site_loads
+
+
+
+def test_swagger_ui_renders_every_operation_from_assets_the_product_serves(browser, console):
+    browser.get(f"{console.url}/docs")
+    WebDriverWait(browser, 30).until(loaded.presence_of_element_located((By.CSS_SELECTOR, ".opblock")))
+    operations = browser.find_elements(By.CSS_SELECTOR, ".opblock-summary-path")
+    assert any(o.get_attribute("data-path") == "/employees/{employee_id}/status" for o in operations)
+    assert off_site_loads(browser, console.url) == []
+
+
+def test_redoc_renders_from_assets_the_product_serves(browser, console):
+    browser.get(f"{console.url}/redoc")
+    WebDriverWait(browser, 30).until(loaded.presence_of_element_located((By.CSS_SELECTOR, "h1")))
+    assert "Attendance Ledger" in browser.find_element(By.CSS_SELECTOR, "h1").text
+    assert off_site_loads(browser, console.url) == []
+    assert browser.find_elements(By.CSS_SELECTOR, "img[alt='redocly logo']") == [], "its CDN logo is refused"
+
+
+def test_the_sign_in_page_meets_wcag_2_2_aa_without_serious_or_critical_violations(browser, console, axe_violations):
+    browser.get(f"{console.url}/sign-in")
+    assert browser.title == "Sign in - Attendance Ledger"
+    assert axe_violations(browser) == []
+
+
+def test_the_sign_in_error_page_meets_wcag_2_2_aa_and_names_the_field(browser, console, axe_violations):
+    browser.get(f"{console.url}/sign-in")
+    browser.find_element(By.ID, "token").send_keys("not-a-token")
+    browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+    WebDriverWait(browser, 10).until(loaded.title_contains("Error:"))
+    summary = browser.find_element(By.CSS_SELECTOR, ".error-summary a")
+    assert summary.get_attribute("href").endswith("#token")
+    assert axe_violations(browser) == []
+
+
+def test_signing_in_keeps_the_token_where_page_scripts_cannot_read_it(browser, console):
+    browser.get(f"{console.url}/sign-in")
+    browser.find_element(By.ID, "token").send_keys(console.token("manager", "MGR-WARD7"))
+    browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+    WebDriverWait(browser, 10).until(lambda b: b.get_cookie("attendance_session") is not None)
+    session = browser.get_cookie("attendance_session")
+    assert session["httpOnly"] and session["sameSite"] == "Strict"
+    assert "attendance_session" not in browser.execute_script("return document.cookie")
+    browser.get(f"{console.url}/sign-in")
+    assert "Signed in as MGR-WARD7 (manager)" in browser.find_element(By.TAG_NAME, "header").text
