@@ -12,6 +12,7 @@ import os
 import sys
 from datetime import date, datetime, timedelta
 from enum import Enum
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -53,6 +54,7 @@ from domain.casefile import load_case
 from domain.events import PolicyAssigned
 from domain.exceptions import LedgerError
 from domain.history import parse_known_at
+from domain.reasons import GROUP_OF, REASONS
 from domain.rulebook import RulebookError, RulebookRegistry
 from projections.explain import explain_view
 from projections.leave import LeaveLedger
@@ -64,7 +66,22 @@ from projections.transition import transition_candidates
 from projections.view import EmployeeView
 from projections.worklist import worklist
 
+EXAMPLES = """\b
+Examples:
+  attendance import examples/*.json examples/*.yaml
+  attendance worklist --as-of 2025-11-28
+  attendance status ESR-103045 --as-of 2025-11-28 --format text
+  attendance explain ESR-103045 --as-of 2025-11-28 --known-at 2025-11-01T09:00:00Z
+  attendance replay --policy sath-w22-v5.13 --compare sath-w22-v6
+  attendance reasons
+  attendance serve --port 8000
+
+Each command's --help lists its options. Dates are YYYY-MM-DD."""
+
+# rich_markup_mode=None: click's own help layout, which shows a flag as a flag
+# (typer's rich layout prints `--once <bool>` as if it took a value).
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  rich_markup_mode=None, epilog=EXAMPLES,
                   help="Attendance Ledger: sickness absence, triggers and reviews under versioned policies.")
 
 
@@ -92,9 +109,10 @@ def _moment(value: Optional[str]) -> Optional[datetime]:
         raise typer.BadParameter(f"{value!r} is not an ISO timestamp", param_hint="--known-at") from None
 
 
-AsOf = Annotated[str, typer.Option("--as-of", help="the day to evaluate (YYYY-MM-DD)")]
-KnownAt = Annotated[Optional[str], typer.Option("--known-at", help="only what was recorded by then (ISO timestamp)")]
-Policy = Annotated[Optional[str], typer.Option("--policy", help="evaluate under this rulebook instead")]
+AsOf = Annotated[str, typer.Option("--as-of", metavar="DATE", help="the day to evaluate (YYYY-MM-DD)")]
+KnownAt = Annotated[Optional[str], typer.Option("--known-at", metavar="TIMESTAMP",
+                                                help="only what was recorded by then (ISO timestamp)")]
+Policy = Annotated[Optional[str], typer.Option("--policy", metavar="RULEBOOK", help="evaluate under this rulebook instead")]
 FormatOpt = Annotated[Format, typer.Option("--format", help="json or text")]
 
 
@@ -162,7 +180,7 @@ def _progress(label: str, items: list):
 @app.command("replay")
 def replay_ledger(policy: Annotated[str, typer.Option("--policy", help="the rulebook to replay under")],
                   compare: Annotated[Optional[str], typer.Option("--compare", help="a second rulebook")] = None,
-                  as_of: Annotated[Optional[str], typer.Option("--as-of", help="default: today")] = None,
+                  as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="default: today")] = None,
                   known_at: KnownAt = None, output: Annotated[ReplayFormat, typer.Option("--format")] =
                   ReplayFormat.text) -> None:
     """Replay the whole ledger under a policy, optionally beside another. Writes nothing."""
@@ -188,7 +206,7 @@ def transition_review(
     new: Annotated[str, typer.Option("--to", help="the policy they may move to")],
     as_of: AsOf,
     apply: Annotated[bool, typer.Option("--apply", help="record PolicyAssigned for the cases listed")] = False,
-    employees: Annotated[Optional[list[str]], typer.Option("--employee", help="apply to these only")] = None,
+    employees: Annotated[Optional[list[str]], typer.Option("--employee", metavar="ID", help="apply to these only")] = None,
     output: FormatOpt = Format.text,
 ) -> None:
     """List cases under one policy at an informal or formal stage (or new since
@@ -277,7 +295,7 @@ def _projector(as_of: Optional[str]) -> Projector:
     return Projector(ledger, store, _day(as_of, "--as-of") if as_of else date.today())
 
 
-ReadAsOf = Annotated[Optional[str], typer.Option("--as-of", help="the day the read model is for (default: today)")]
+ReadAsOf = Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="the day the read model is for (default: today)")]
 
 
 @app.command("project")
@@ -402,7 +420,8 @@ def token(role: Annotated[Role, typer.Option("--role")], sub: Annotated[str, typ
     typer.echo(issue(role, sub, employee, hours))
 
 
-query = typer.Typer(help="Read the read model (run `attendance project` first).", no_args_is_help=True)
+query = typer.Typer(help="Read the read model (run `attendance project` first).", no_args_is_help=True,
+                    rich_markup_mode=None)
 app.add_typer(query, name="query")
 
 
@@ -441,6 +460,35 @@ def query_status(employee_id: str) -> None:
     if status is None:
         raise LedgerError(f"employee {employee_id!r} is not in the read model (run `attendance project`)")
     typer.echo(to_json(status))
+
+
+
+def _version(show: bool) -> None:
+    if show:
+        typer.echo(f"attendance {package_version('attendance-ledger')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                   help="Print the version and exit.")] = False) -> None:
+    """Attendance Ledger: sickness absence, triggers and reviews under versioned policies."""
+
+
+@app.command("reasons", epilog="""\b
+Examples:
+  attendance reasons
+  attendance reasons --format json""")
+def reasons(output: FormatOpt = Format.text) -> None:
+    """The ESR sickness reason codes (S10-S99) and the group each is reported by.
+
+    A case file's `reason` takes the code; managers see only the group."""
+    rows = [{"code": code, "description": text, "group": GROUP_OF[code]} for code, text in REASONS.items()]
+    if output is Format.json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        typer.echo(f"{row['code']}  {row['group']:<17} {row['description']}")
 
 
 def main() -> None:
