@@ -27,6 +27,7 @@ from rich.progress import (
 )
 
 from api.auth import Role, issue
+from api.csv_import import load_absences
 from api.logging import configure_logging
 from api.render import (
     explain_text,
@@ -132,11 +133,28 @@ def evaluate_case(case: Path, as_of: AsOf, known_at: KnownAt = None, policy: Pol
     _print_status(status, output)
 
 
-@app.command("import")
-def import_cases(cases: list[Path]) -> None:
-    """Write case files into the ledger; facts it already holds are skipped."""
+def _cases_in(path: Path, mapping: Optional[Path]) -> list:
+    """A case file's one case, or a CSV export's case per employee."""
+    if path.suffix.lower() != ".csv":
+        return [load_case(path)]
+    if mapping is None:
+        raise typer.BadParameter(f"{path.name} is a CSV export: name its column mapping", param_hint="--mapping")
+    return load_absences(path, mapping)
+
+
+@app.command("import", epilog="""\b
+Examples:
+  attendance import examples/*.json examples/*.yaml
+  attendance import examples/csv/esr-absence-report.csv \\
+      --mapping examples/csv/esr-absence-report.mapping.yaml""")
+def import_cases(cases: Annotated[list[Path], typer.Argument(metavar="FILE", help="case files (.json, .yaml) or CSV exports")],
+                 mapping: Annotated[Optional[Path], typer.Option(
+                     "--mapping", metavar="MAP.yaml",
+                     help="read .csv files (an HR export, one absence a row) with this column mapping")] = None) -> None:
+    """Write case files (JSON, YAML, or CSV with --mapping) into the ledger;
+    facts it already holds are skipped. Every file is checked before any is written."""
     ledger = AttendanceLedger()
-    parsed = [(path, load_case(path)) for path in cases]  # all valid before any is written
+    parsed = [(path, case) for path in cases for case in _cases_in(path, mapping)]
     for path, case in parsed:
         result = ledger.import_case(case)
         typer.echo(f"{path}: employee {result.employee_id}: {result.stored} new events stored, "

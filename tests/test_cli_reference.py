@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from importlib.metadata import version
+from pathlib import Path
 
 import pytest
 
@@ -47,3 +48,32 @@ def test_the_top_level_help_gives_examples(tmp_path):
     done = run("--help", cwd=tmp_path)
     assert done.returncode == 0
     assert "Examples:" in done.stdout and "attendance worklist --as-of" in done.stdout
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "csv"
+
+
+def test_import_reads_a_csv_export_through_its_mapping_and_twice_stores_nothing_new(tmp_path):
+    args = ("import", str(SAMPLE / "esr-absence-report.csv"), "--mapping", str(SAMPLE / "esr-absence-report.mapping.yaml"))
+    first = run(*args, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "employee ESR-204511: 9 new events stored, 0 already in the ledger" in first.stdout
+    again = run(*args, cwd=tmp_path)
+    assert again.returncode == 0 and "employee ESR-204511: 0 new events stored, 8 already" in again.stdout
+    status = run("status", "ESR-204511", "--as-of", "2025-11-28", cwd=tmp_path)
+    assert json.loads(status.stdout)["reviews_due"][0]["stage"] == 1
+
+
+def test_import_of_a_csv_without_a_mapping_exits_2_and_writes_nothing(tmp_path):
+    done = run("import", str(SAMPLE / "esr-absence-report.csv"), cwd=tmp_path)
+    assert done.returncode == 2 and "--mapping" in done.stderr
+    assert "not in the ledger" in run("status", "ESR-204511", "--as-of", "2025-11-28", cwd=tmp_path).stderr
+
+
+def test_import_of_an_invalid_csv_names_row_and_column_and_writes_nothing(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text((SAMPLE / "esr-absence-report.csv").read_text().replace("15/09/2025,17/09/2025", "15/09/2025,31/09/2025"))
+    done = run("import", str(bad), "--mapping", str(SAMPLE / "esr-absence-report.mapping.yaml"), cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip() == "error: row 5, column 'Absence End Date': '31/09/2025' is not a date in the form %d/%m/%Y"
+    assert "not in the ledger" in run("status", "ESR-204511", "--as-of", "2025-11-28", cwd=tmp_path).stderr
