@@ -52,3 +52,26 @@ def test_signing_in_keeps_the_token_where_page_scripts_cannot_read_it(browser, c
     assert "attendance_session" not in browser.execute_script("return document.cookie")
     browser.get(f"{console.url}/sign-in")
     assert "Signed in as MGR-WARD7 (manager)" in browser.find_element(By.TAG_NAME, "header").text
+
+
+def test_the_timeline_chart_meets_wcag_2_2_aa_inside_the_console_layout(browser, console, axe_violations):
+    """The partial the employee page will use, drawn into the console's layout."""
+    from datetime import date
+
+    from api.console.pages import templates
+    from api.console.timeline import Item, chart
+
+    items = [Item("Absences", date(2025, 3, 10), date(2025, 3, 12), "absence: gastrointestinal", "absence"),
+             Item("Absences", date(2025, 10, 20), date(2025, 11, 28), "ongoing absence: musculoskeletal", "absence-open"),
+             Item("Fit notes", date(2025, 10, 27), date(2025, 11, 23), "fit note", "fit-note"),
+             Item("Meetings", date(2025, 3, 13), None, "welcome back: no further action", "meeting"),
+             Item("Monitoring", date(2025, 4, 1), date(2025, 9, 30), "monitoring", "monitoring"),
+             Item("Stage changes", date(2025, 11, 17), None, "long-term stage 1 review due", "stage")]
+    drawn = chart("Absence timeline", items, date(2024, 11, 29), date(2025, 11, 28), today=date(2025, 11, 28))
+    html = templates.env.from_string('{% from "partials/timeline.html" import timeline %}{{ timeline(chart) }}') \
+        .render(chart=drawn)
+    browser.get(f"{console.url}/sign-in")
+    browser.execute_script("document.querySelector('main').innerHTML = '<h1>Employee</h1>' + arguments[0];"
+                           "document.querySelector('details').open = true;", html)
+    assert len(browser.find_elements(By.CSS_SELECTOR, "figure.timeline svg rect, figure.timeline svg path")) == 6
+    assert axe_violations(browser) == []
