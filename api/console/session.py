@@ -65,11 +65,15 @@ def is_secure(request: Request) -> bool:
 
 
 def session_caller(request: Request) -> Caller:
-    """Who the session belongs to; Denied(401) without a valid token."""
+    """Who the session belongs to; Denied(401) without a valid token. A
+    trust's single sign-on proxy in front of the console may instead send
+    the bearer token in the Authorization header of every request."""
     token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        raise Denied("sign in first", 401)
-    return caller(f"Bearer {token}")
+    if token:
+        return caller(f"Bearer {token}")
+    if request.headers.get("authorization"):
+        return caller(request.headers["authorization"])
+    raise Denied("sign in first", 401)
 
 
 def form_csrf(request: Request) -> tuple[str, str]:

@@ -96,3 +96,8 @@ def test_signing_out_ends_the_session(client):
     csrf = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text).group(1)
     response = client.post("/sign-out", data={"csrf_token": csrf})
     assert response.status_code == 303 and 'Max-Age=0' in response.headers["set-cookie"]
+
+
+def test_behind_a_single_sign_on_proxy_the_authorization_header_signs_the_console_in(client):
+    page = client.get("/sign-in", headers={"Authorization": f"Bearer {issue(Role.auditor, 'AUD1')}"})
+    assert "Signed in as AUD1 (auditor)" in page.text
