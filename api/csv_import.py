@@ -168,8 +168,9 @@ def _events(row: _Row) -> list[dict[str, Any]]:
     absence_id = row.text("absence_id") or f"csv-{first_day.isoformat()}"
     reported = {"absence_id": absence_id, "first_day": first_day.isoformat(),
                 "reason": row.mapping.reasons.get(code, code)}
-    if row.day("reported_on"):
-        reported["reported_on"] = row.day("reported_on").isoformat()
+    reported_on = row.day("reported_on")
+    if reported_on:
+        reported["reported_on"] = reported_on.isoformat()
     events = [_validated(row, SicknessReported, reported, {"first_day": "first_day", "reason": "reason",
                                                            "reported_on": "reported_on", "absence_id": "absence_id"})]
     covers_from, covers_to = row.day("fit_note_from"), row.day("fit_note_to")
