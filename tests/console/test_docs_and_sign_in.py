@@ -101,3 +101,8 @@ def test_signing_out_ends_the_session(client):
 def test_behind_a_single_sign_on_proxy_the_authorization_header_signs_the_console_in(client):
     page = client.get("/sign-in", headers={"Authorization": f"Bearer {issue(Role.auditor, 'AUD1')}"})
     assert "Signed in as AUD1 (auditor)" in page.text
+
+
+def test_console_pages_allow_only_the_site_s_own_assets_and_are_never_framed(client):
+    policy = client.get("/sign-in").headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
