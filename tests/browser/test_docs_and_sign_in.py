@@ -75,3 +75,25 @@ def test_the_timeline_chart_meets_wcag_2_2_aa_inside_the_console_layout(browser,
                            "document.querySelector('details').open = true;", html)
     assert len(browser.find_elements(By.CSS_SELECTOR, "figure.timeline svg rect, figure.timeline svg path")) == 6
     assert axe_violations(browser) == []
+
+
+def test_a_bar_chart_is_drawn_by_the_vendored_chart_library_and_meets_wcag_2_2_aa(browser, console, axe_violations):
+    """The chart partial the reports pages will use, with its scripts, in the console's layout."""
+    from api.console.pages import templates
+
+    html = templates.env.from_string(
+        '{% from "partials/bar_chart.html" import bar_chart %}'
+        '{{ bar_chart("rate", "Absence rate by month", ["Sep 2025", "Oct 2025"],'
+        ' [{"label": "Ward 7", "data": [4.1, 5.3]}, {"label": "Estates", "data": [6.0, 3.2]}], unit="%") }}').render()
+    browser.get(f"{console.url}/sign-in")
+    browser.execute_script("document.querySelector('main').innerHTML = '<h1>Reports</h1>' + arguments[0];", html)
+    browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "const load = src => new Promise(ok => { const s = document.createElement('script');"
+        "  s.src = src; s.onload = ok; document.body.appendChild(s); });"
+        "load('/static/vendor/chartjs/chart.umd.min.js').then(() => load('/static/charts.js')).then(done);")
+    drawn = browser.execute_script("return Chart.getChart(document.getElementById('rate')).data.datasets.length")
+    assert drawn == 2
+    assert "Ward 7" in browser.find_element(By.CSS_SELECTOR, "figure.chart table").get_attribute("textContent")
+    assert axe_violations(browser) == []
+    assert off_site_loads(browser, console.url) == []
