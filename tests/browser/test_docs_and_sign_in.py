@@ -42,7 +42,7 @@ def test_the_sign_in_error_page_meets_wcag_2_2_aa_and_names_the_field(browser, c
     assert axe_violations(browser) == []
 
 
-def test_signing_in_keeps_the_token_where_page_scripts_cannot_read_it(browser, console):
+def test_signing_in_keeps_the_token_where_page_scripts_cannot_read_it(browser, console, axe_violations):
     browser.get(f"{console.url}/sign-in")
     browser.find_element(By.ID, "token").send_keys(console.token("manager", "MGR-WARD7"))
     browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
@@ -52,6 +52,8 @@ def test_signing_in_keeps_the_token_where_page_scripts_cannot_read_it(browser, c
     assert "attendance_session" not in browser.execute_script("return document.cookie")
     browser.get(f"{console.url}/sign-in")
     assert "Signed in as MGR-WARD7 (manager)" in browser.find_element(By.TAG_NAME, "header").text
+    assert [a.text for a in browser.find_elements(By.CSS_SELECTOR, "nav a")] == ["Worklist", "Reports"]
+    assert axe_violations(browser) == [], "the signed-in layout: navigation and sign-out"
 
 
 def test_the_timeline_chart_meets_wcag_2_2_aa_inside_the_console_layout(browser, console, axe_violations):
