@@ -419,12 +419,17 @@ def serve(host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     application = create_app()
     # Bind first, so the one line saying where it listens is true (and names
     # the port the system chose for --port 0).
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    listener = socket.socket(family, socket.SOCK_STREAM)
+    ipv6 = ":" in host
+    listener = socket.socket(socket.AF_INET6 if ipv6 else socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind((host, port))
+    try:
+        listener.bind((host, port))
+    except OSError as error:
+        typer.echo(f"error: cannot listen on {host}:{port}: {error.strerror}", err=True)
+        raise typer.Exit(2) from None
     bound = listener.getsockname()[1]
-    typer.echo(f"attendance: listening on http://{host}:{bound} (API docs /docs, health /healthz)", err=True)
+    address = f"[{host}]" if ipv6 else host
+    typer.echo(f"attendance: listening on http://{address}:{bound} (API docs /docs, health /healthz)", err=True)
     uvicorn.Server(uvicorn.Config(application, log_level="warning")).run(sockets=[listener])
 
 

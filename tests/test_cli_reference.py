@@ -77,3 +77,15 @@ def test_import_of_an_invalid_csv_names_row_and_column_and_writes_nothing(tmp_pa
     assert done.returncode == 2
     assert done.stderr.strip() == "error: row 5, column 'Absence End Date': '31/09/2025' is not a date in the form %d/%m/%Y"
     assert "not in the ledger" in run("status", "ESR-204511", "--as-of", "2025-11-28", cwd=tmp_path).stderr
+
+
+def test_serve_on_a_port_in_use_exits_2_with_one_line(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = run("serve", "--port", str(port), cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"error: cannot listen on 127.0.0.1:{port}: Address already in use"
