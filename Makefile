@@ -9,7 +9,7 @@ AS_OF  ?= 2025-11-28
 EMPLOYEES ?= 2000
 REPLAY_EMPLOYEES ?= 100000
 
-.PHONY: run test bench load clean postgres-binaries
+.PHONY: run test bench load clean postgres-binaries browser-binaries vendor-assets
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ run: $(STAMP)
 	$(BIN)/attendance import $(EXAMPLES)
 	$(BIN)/attendance worklist --as-of $(AS_OF)
 
-test: $(STAMP) postgres-binaries
+test: $(STAMP) postgres-binaries browser-binaries
 	$(BIN)/pytest -q
 
 # The tests start their own PostgreSQL server and need its binaries.
@@ -29,6 +29,17 @@ postgres-binaries:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || \
 	  { echo "installing PostgreSQL server binaries"; apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
+# The browser tests drive Debian's headless Chromium through its chromedriver.
+browser-binaries:
+	@{ test -x /usr/bin/chromium && test -x /usr/bin/chromedriver; } || \
+	  { echo "installing Chromium and chromedriver"; apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+# Refresh the vendored Swagger UI, ReDoc, htmx, Chart.js and axe-core from npm
+# (pinned in the script); the product serves them itself, with no CDN.
+vendor-assets:
+	sh tools/vendor-assets.sh
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run --employees $(EMPLOYEES) --replay-employees $(REPLAY_EMPLOYEES) --output BENCHMARKS.md

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import csv
 import json
+import socket
 import sys
 from datetime import date, datetime
 from enum import Enum
 from functools import cache
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -26,6 +28,7 @@ from rich.progress import (
 )
 
 from api.auth import Role, issue
+from api.csv_import import load_absences
 from api.logging import configure_logging
 from api.render import (
     explain_text,
@@ -49,15 +52,32 @@ from consumers.kafka_consumers import (
     payroll_tail,
 )
 from consumers.relay import Relay, position_store
+from domain.casefile import load_case
 from domain.exceptions import LedgerError
 from domain.history import parse_known_at
+from domain.reasons import GROUP_OF, REASONS
 from domain.rulebook import RulebookError
 from projections.read_model import PROJECTIONS
 from projections.status import Status, provisional_warning
 from service import evaluation, pay, population, read_views, records, reports
 from service.bootstrap import Services, bootstrap
 
+EXAMPLES = """\b
+Examples:
+  attendance import examples/*.json examples/*.yaml
+  attendance worklist --as-of 2025-11-28
+  attendance status ESR-103045 --as-of 2025-11-28 --format text
+  attendance explain ESR-103045 --as-of 2025-11-28 --known-at 2025-11-01T09:00:00Z
+  attendance replay --policy sath-w22-v5.13 --compare sath-w22-v6
+  attendance reasons
+  attendance serve --port 8000
+
+Each command's --help lists its options. Dates are YYYY-MM-DD."""
+
+# rich_markup_mode=None: click's own help layout, which shows a flag as a flag
+# (typer's rich layout prints `--once <bool>` as if it took a value).
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  rich_markup_mode=None, epilog=EXAMPLES,
                   help="Attendance Ledger: sickness absence, triggers and reviews under versioned policies.")
 
 
@@ -91,9 +111,10 @@ def _moment(value: Optional[str]) -> Optional[datetime]:
         raise typer.BadParameter(f"{value!r} is not an ISO timestamp", param_hint="--known-at") from None
 
 
-AsOf = Annotated[str, typer.Option("--as-of", help="the day to evaluate (YYYY-MM-DD)")]
-KnownAt = Annotated[Optional[str], typer.Option("--known-at", help="only what was recorded by then (ISO timestamp)")]
-Policy = Annotated[Optional[str], typer.Option("--policy", help="evaluate under this rulebook instead")]
+AsOf = Annotated[str, typer.Option("--as-of", metavar="DATE", help="the day to evaluate (YYYY-MM-DD)")]
+KnownAt = Annotated[Optional[str], typer.Option("--known-at", metavar="TIMESTAMP",
+                                                help="only what was recorded by then (ISO timestamp)")]
+Policy = Annotated[Optional[str], typer.Option("--policy", metavar="RULEBOOK", help="evaluate under this rulebook instead")]
 FormatOpt = Annotated[Format, typer.Option("--format", help="json or text")]
 
 
@@ -112,10 +133,29 @@ def evaluate_case(case: Path, as_of: AsOf, known_at: KnownAt = None, policy: Pol
     _print_status(status, output)
 
 
-@app.command("import")
-def import_cases(cases: list[Path]) -> None:
-    """Write case files into the ledger; facts it already holds are skipped."""
-    for path, result in records.import_files(services(), cases):
+def _cases_in(path: Path, mapping: Optional[Path]) -> list:
+    """A case file's one case, or a CSV export's case per employee."""
+    if path.suffix.lower() != ".csv":
+        return [load_case(path)]
+    if mapping is None:
+        raise typer.BadParameter(f"{path.name} is a CSV export: name its column mapping", param_hint="--mapping")
+    return load_absences(path, mapping)
+
+
+@app.command("import", epilog="""\b
+Examples:
+  attendance import examples/*.json examples/*.yaml
+  attendance import examples/csv/esr-absence-report.csv \\
+      --mapping examples/csv/esr-absence-report.mapping.yaml""")
+def import_cases(cases: Annotated[list[Path], typer.Argument(metavar="FILE", help="case files (.json, .yaml) or CSV exports")],
+                 mapping: Annotated[Optional[Path], typer.Option(
+                     "--mapping", metavar="MAP.yaml",
+                     help="read .csv files (an HR export, one absence a row) with this column mapping")] = None) -> None:
+    """Write case files (JSON, YAML, or CSV with --mapping) into the ledger;
+    facts it already holds are skipped. Every file is checked before any is written."""
+    parsed = [(path, case) for path in cases for case in _cases_in(path, mapping)]
+    # one transaction: a bad file anywhere stores nothing from any of them
+    for (path, _), result in zip(parsed, records.import_cases(services(), [case for _, case in parsed])):
         typer.echo(f"{path}: employee {result.employee_id}: {result.stored} new events stored, "
                    f"{result.already_held} already in the ledger")
 
@@ -158,7 +198,7 @@ def _progress(label: str, items: list):
 @app.command("replay")
 def replay_ledger(policy: Annotated[str, typer.Option("--policy", help="the rulebook to replay under")],
                   compare: Annotated[Optional[str], typer.Option("--compare", help="a second rulebook")] = None,
-                  as_of: Annotated[Optional[str], typer.Option("--as-of", help="default: today")] = None,
+                  as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="default: today")] = None,
                   known_at: KnownAt = None, output: Annotated[ReplayFormat, typer.Option("--format")] =
                   ReplayFormat.text) -> None:
     """Replay the whole ledger under a policy, optionally beside another. Writes nothing."""
@@ -183,7 +223,7 @@ def transition_review(
     new: Annotated[str, typer.Option("--to", help="the policy they may move to")],
     as_of: AsOf,
     apply: Annotated[bool, typer.Option("--apply", help="record PolicyAssigned for the cases listed")] = False,
-    employees: Annotated[Optional[list[str]], typer.Option("--employee", help="apply to these only")] = None,
+    employees: Annotated[Optional[list[str]], typer.Option("--employee", metavar="ID", help="apply to these only")] = None,
     output: FormatOpt = Format.text,
 ) -> None:
     """List cases under one policy at an informal or formal stage (or new since
@@ -244,7 +284,7 @@ def _read_day(as_of: Optional[str]) -> Optional[date]:
     return _day(as_of, "--as-of") if as_of else None
 
 
-ReadAsOf = Annotated[Optional[str], typer.Option("--as-of", help="the day the read model is for (default: today)")]
+ReadAsOf = Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="the day the read model is for (default: today)")]
 
 
 @app.command("project")
@@ -331,12 +371,29 @@ def erase(employee_id: str,
 @app.command("serve")
 def serve(host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
           port: Annotated[int, typer.Option("--port")] = 8000) -> None:
-    """Serve the HTTP API (OpenAPI at /openapi.json, docs at /docs)."""
+    """Serve the HTTP API (OpenAPI at /openapi.json, docs at /docs, probes at
+    /healthz and /readyz). --port 0 picks a free port; the line on stderr names it."""
+    import socket
+
     import uvicorn
 
     from api.http import create_app
 
-    uvicorn.run(create_app(services()), host=host, port=port, log_level="warning")
+    application = create_app(services())
+    # Bind first, so the one line saying where it listens is true (and names
+    # the port the system chose for --port 0).
+    ipv6 = ":" in host
+    listener = socket.socket(socket.AF_INET6 if ipv6 else socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as error:
+        typer.echo(f"error: cannot listen on {host}:{port}: {error.strerror}", err=True)
+        raise typer.Exit(2) from None
+    bound = listener.getsockname()[1]
+    address = f"[{host}]" if ipv6 else host
+    typer.echo(f"attendance: listening on http://{address}:{bound} (API docs /docs, health /healthz)", err=True)
+    uvicorn.Server(uvicorn.Config(application, log_level="warning")).run(sockets=[listener])
 
 
 @app.command("token")
@@ -349,7 +406,8 @@ def token(role: Annotated[Role, typer.Option("--role")], sub: Annotated[str, typ
     typer.echo(issue(role, sub, employee, hours, settings=services().settings))
 
 
-query = typer.Typer(help="Read the read model (run `attendance project` first).", no_args_is_help=True)
+query = typer.Typer(help="Read the read model (run `attendance project` first).", no_args_is_help=True,
+                    rich_markup_mode=None)
 app.add_typer(query, name="query")
 
 
@@ -413,6 +471,35 @@ def query_status(employee_id: str) -> None:
     if status is None:
         raise LedgerError(f"employee {employee_id!r} is not in the read model (run `attendance project`)")
     typer.echo(to_json(status))
+
+
+
+def _version(show: bool) -> None:
+    if show:
+        typer.echo(f"attendance {package_version('attendance-ledger')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                   help="Print the version and exit.")] = False) -> None:
+    """Attendance Ledger: sickness absence, triggers and reviews under versioned policies."""
+
+
+@app.command("reasons", epilog="""\b
+Examples:
+  attendance reasons
+  attendance reasons --format json""")
+def reasons(output: FormatOpt = Format.text) -> None:
+    """The ESR sickness reason codes (S10-S99) and the group each is reported by.
+
+    A case file's `reason` takes the code; managers see only the group."""
+    rows = [{"code": code, "description": text, "group": GROUP_OF[code]} for code, text in REASONS.items()]
+    if output is Format.json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        typer.echo(f"{row['code']}  {row['group']:<17} {row['description']}")
 
 
 def main() -> None:

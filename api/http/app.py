@@ -13,6 +13,8 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 
 from api.auth import signing_key
+from api.console.signin import router as console_sign_in
+from api.docs_assets import mount_docs_and_probes
 from api.http import admin, commands, errors, queries, replay
 from service.bootstrap import Services, bootstrap
 from service.ledger import AttendanceLedger
@@ -46,8 +48,9 @@ def create_app(services: Services | AttendanceLedger | None = None, access_log: 
         services = bootstrap(ledger=services)
     if access_log is not None:
         services.settings = replace(services.settings, access_log=access_log)
-    app = FastAPI(title="Attendance Ledger", version="1",
+    app = FastAPI(title="Attendance Ledger", version="1", docs_url=None, redoc_url=None,
                   description="Sickness absence, triggers and reviews under versioned policies.")
+    mount_docs_and_probes(app, ready=services.ledger.recorder.max_notification_id)
     app.state.services = services
     app.state.jwt_key = signing_key(services.settings)
     app.state.replay_jobs = replay.Jobs()
@@ -66,6 +69,6 @@ def create_app(services: Services | AttendanceLedger | None = None, access_log: 
         return await call_next(request)
 
     errors.install(app)
-    for router in (commands.router, queries.router, replay.router, admin.router):
+    for router in (commands.router, queries.router, replay.router, admin.router, console_sign_in):
         app.include_router(router)
     return app
