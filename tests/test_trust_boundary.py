@@ -163,6 +163,23 @@ def test_a_key_is_claimed_only_with_the_event_it_stored(client, ledger):
     assert stored.status_code == 201 and stored.json()["replayed"] is False, stored.text
 
 
+def test_a_claim_whose_event_is_not_stored_is_rolled_back_with_it(database_url):
+    from eventsourcing.persistence import IntegrityError
+
+    from domain.events import parse_fact
+    from service.idempotency import Claim
+
+    ledger = AttendanceLedger(database_url)
+    ledger.import_case(parse_case(case("E1")))
+    stale = ledger.employee("E1")
+    ledger.record_event("E1", parse_fact({**PATTERN, "description": "first"}))
+    stale.record(parse_fact(PATTERN))  # the same version, written second
+    claim = Claim("hr:hr1", "k-3", Claim.request_hash("E1", PATTERN), "E1", "3")
+    with pytest.raises(IntegrityError):
+        ledger.save(stale, idempotency=claim)
+    assert ledger.recorder.claimed("hr:hr1", "k-3") is None
+
+
 @pytest.mark.parametrize("threads", [5, 20])
 def test_concurrent_requests_with_one_key_store_exactly_one_event(database_url, tmp_path, monkeypatch, threads):
     monkeypatch.setenv("ATTENDANCE_JWT_KEY", JWT_KEY)

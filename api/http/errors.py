@@ -7,7 +7,6 @@ from http import HTTPStatus
 from typing import Any
 
 import structlog
-
 from eventsourcing.persistence import IntegrityError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -108,7 +107,7 @@ def install(app: FastAPI) -> None:
     async def crashed(_request: Request, error: Exception) -> JSONResponse:
         """Even a fault of ours answers as problem+json (details in the log only)."""
         log.error("request_failed", error_type=type(error).__name__)
-        return problem(500, "Internal Server Error", "the request failed on the server; nothing was stored")
+        return problem(500, "Internal Server Error", "the request failed on the server (its log says why)")
 
     @app.exception_handler(TickOutOfOrder)
     async def read_model_ahead(_request: Request, error: TickOutOfOrder) -> JSONResponse:
