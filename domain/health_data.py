@@ -41,5 +41,4 @@ FREE_TEXT = {name: free_text_fields(cls) for name, cls in FACT_TYPES.items()}
 REASON_CODES = {name: reason_code_fields(cls) for name, cls in FACT_TYPES.items()}
 #: coded values that are health data in themselves: what occupational
 #: health found (fit, unfit, disability likely)
-HEALTH_OUTCOMES = {name: frozenset({"outcome"} if name == "OccupationalHealthReported" else ())
-                   for name in FACT_TYPES}
+HEALTH_OUTCOMES: dict[str, frozenset[str]] = {"OccupationalHealthReported": frozenset({"outcome"})}

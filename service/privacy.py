@@ -35,8 +35,8 @@ class Shown(str, Enum):
     no = "no"
 
 
-Y, G, W, OWN, REP, DEP, NO = Shown.yes, Shown.group, Shown.withheld, Shown.own, Shown.reports, \
-    Shown.departments, Shown.no
+Y, G, W, OWN, REP, DEP, NO = (Shown.yes, Shown.group, Shown.withheld, Shown.own, Shown.reports,
+                               Shown.departments, Shown.no)
 
 #: kind of data -> (manager, hr, payroll, auditor, employee)
 TABLE: dict[str, tuple[Shown, ...]] = {
@@ -77,7 +77,7 @@ def _fact_for(role: str, fact: dict[str, Any]) -> dict[str, Any]:
         if name in REASON_CODES[kind] and reason is Shown.group:
             value = GROUP_OF.get(value, value)
         elif (name in FREE_TEXT[kind] and prose is Shown.withheld) or (
-                name in HEALTH_OUTCOMES[kind] and outcome is Shown.withheld):
+                name in HEALTH_OUTCOMES.get(kind, ()) and outcome is Shown.withheld):
             value = WITHHELD
         out[name] = for_role(role, value)
     return out
@@ -91,7 +91,7 @@ def for_role(role: str, document: Any) -> Any:
     if isinstance(document, list):
         return [for_role(role, item) for item in document]
     if isinstance(document, dict):
-        if document.get("type") in FACT_TYPES:
+        if isinstance(document.get("type"), str) and document["type"] in FACT_TYPES:
             return _fact_for(role, document)
         return {key: for_role(role, value) for key, value in document.items()}
     return document

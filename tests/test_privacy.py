@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from api.auth import Role, issue
 from api.http import create_app
 from domain.casefile import parse_case
-from domain.health_data import WITHHELD
+from domain.health_data import FREE_TEXT, WITHHELD
 from service import privacy, read_views
 from service.consumer_store import consumer_store
 from service.ledger import AttendanceLedger
@@ -249,6 +249,13 @@ def test_a_kafka_consumer_s_received_events_are_sealed_with_the_cipher_key(tmp_p
     store.consumed("read-model", "attendance.events.v1", [("E1", 1, event)], {0: 1})
     assert b'"S10"' not in stored_bytes(database)
     assert store.histories("read-model") == {"E1": {1: event}}
+
+
+@pytest.mark.parametrize("kind", sorted(t for t, fields in FREE_TEXT.items() if fields))
+def test_every_prose_field_of_every_event_type_reaches_a_manager_withheld_and_hr_as_written(kind):
+    event = {"type": kind, **{field: "written about someone's health" for field in FREE_TEXT[kind]}}
+    assert privacy.for_role("manager", [event]) == [{"type": kind, **{f: WITHHELD for f in FREE_TEXT[kind]}}]
+    assert privacy.for_role("hr", [event]) == [event]
 
 
 def test_the_readme_table_is_the_privacy_table_the_code_applies():
