@@ -89,8 +89,12 @@ class PostgresIdempotentRecorder(PostgresApplicationRecorder):
         # runs in the insert's transaction, before the events table is locked
         claim: Claim | None = kwargs.get("idempotency")
         if claim is not None:
-            curs.execute(SQL("INSERT INTO {} (" + COLUMNS + ") VALUES (%s, %s, %s, %s, %s)").format(self.claims),
-                         claim.row())
+            # A nested pipeline block syncs on exit: a claim another request
+            # holds fails here as an IntegrityError, not later as "pipeline
+            # aborted" on the events' insert (which the library retries).
+            with curs.connection.pipeline():
+                curs.execute(SQL("INSERT INTO {} (" + COLUMNS + ") VALUES (%s, %s, %s, %s, %s)").format(self.claims),
+                             claim.row())
         super()._insert_events(curs, stored_events, **kwargs)
 
     def claimed(self, caller: str, key: str) -> Claim | None:

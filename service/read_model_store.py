@@ -18,6 +18,7 @@ the priority list sorts on.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -45,6 +46,17 @@ TABLES = {
 }
 LEDGER = "attendance"     # tracking: the last ledger notification applied
 DAILY_TICK = "daily-tick"  # tracking: the day (ordinal) time-dependent rows were refreshed for
+#: bump when a document's shape changes: a read model made by another
+#: version is then rebuilt from the ledger rather than read wrongly
+DOCUMENTS_VERSION = 2
+VERSION_TABLE = "read_model_version"
+#: the tracking records of the read model's rows (the ledger's position, the
+#: daily tick, a consumer's daily tick)
+MINE = "(application_name = ? OR application_name = ? OR application_name LIKE ?)"
+
+
+class ReadModelOutOfDate(RuntimeError):
+    """A store whose tables another version of the product made."""
 
 
 def _table_rows(rows: EmployeeRows, seal: Callable[[Any], str]) -> dict[str, list[tuple]]:
@@ -121,6 +133,46 @@ class ReadModelQueries:
     employee_tables: tuple[str, ...] = tuple(TABLES)
     #: tables beside the read model's (a subclass's own)
     own_tables: dict[str, str] = {}
+
+    def fingerprint(self) -> str:
+        """What the rows were made by: the tables, the documents' version and
+        whether they are sealed (a key added or removed changes every row)."""
+        made_by = {"tables": TABLES, "documents": DOCUMENTS_VERSION, "sealed": self.cipher is not None}
+        return hashlib.sha256(json.dumps(made_by, sort_keys=True).encode()).hexdigest()
+
+    def ensure_current(self) -> bool:
+        """Make the read model's tables current; True when a read model of
+        another version was dropped (its rows and its tracking), so that the
+        projector builds it again from the ledger's first event."""
+        with self._cursor(commit=True) as cursor:
+            cursor.execute(f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} (fingerprint TEXT)")
+            cursor.execute(f"SELECT fingerprint FROM {VERSION_TABLE}")
+            held = [tuple(row.values())[0] if isinstance(row, dict) else row[0] for row in cursor.fetchall()]
+            if held == [self.fingerprint()]:
+                return False
+            counted = self._count(cursor, f"SELECT COUNT(*) FROM {self.tracking_table} WHERE {MINE}",  # type: ignore[attr-defined]
+                                  LEDGER, DAILY_TICK, f"{DAILY_TICK}:%")
+            if held or counted:
+                self._drop_derived(cursor)
+            for statement in self._create_tables():
+                cursor.execute(statement)
+            cursor.execute(f"DELETE FROM {VERSION_TABLE}")
+            cursor.execute(self._sql(f"INSERT INTO {VERSION_TABLE} VALUES (?)"), (self.fingerprint(),))
+            return bool(held or counted)
+
+    def _drop_derived(self, cursor: Any) -> None:
+        """The rows made from events, and how far they had got; never the
+        relay's position or a consumer's inbox and offsets (a consumer's next
+        daily tick makes its rows again from its inbox)."""
+        for table in TABLES:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(self._sql(f"DELETE FROM {self.tracking_table} WHERE {MINE}"),  # type: ignore[attr-defined]
+                       (LEDGER, DAILY_TICK, f"{DAILY_TICK}:%"))
+
+    def _count(self, cursor: Any, statement: str, *params: Any) -> int:
+        cursor.execute(self._sql(statement), params)
+        row = cursor.fetchone()
+        return int(tuple(row.values())[0] if isinstance(row, dict) else row[0])
 
     def forget(self, employee_id: str) -> None:
         """Remove an erased employee from every table."""
@@ -224,6 +276,7 @@ def read_model_store(database_url: str | None, sqlite_class: type = SQLiteReadMo
     factory = InfrastructureFactory.construct({**env, "CREATE_TABLE": "y"})
     is_postgres = env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
     recorder = factory.tracking_recorder(postgres_class if is_postgres else sqlite_class)
-    recorder.create_table()  # type: ignore[union-attr]
     recorder.cipher = cipher  # type: ignore[union-attr]
+    recorder.create_table()  # type: ignore[union-attr]
+    recorder.ensure_current()  # type: ignore[union-attr]
     return recorder  # type: ignore[return-value]
