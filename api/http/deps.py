@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timezone
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
 
@@ -12,6 +12,7 @@ from api.auth import Caller, Denied, Role, caller
 from domain.events import Fact
 from domain.exceptions import InvalidEvent
 from domain.history import parse_known_at
+from domain.reasons import GROUP_OF
 from projections.view import EmployeeView
 from service import records
 from service.bootstrap import Services
@@ -71,6 +72,16 @@ def require_employee(services: Services, who: Caller, employee_id: str, what: st
     if what != "pay":
         access_log(services, who, employee_id, what)
     return history
+
+
+def shown_history(who: Caller, facts: list[Fact]) -> list[dict[str, Any]]:
+    """The history as this caller may read it: a manager sees a reason's
+    group, never its code, a note or a description."""
+    payloads = [f.payload() for f in facts]
+    if who.role is not Role.manager:
+        return payloads
+    return [{k: (GROUP_OF.get(v, v) if k == "reason" and f["type"] != "EventRetracted" else v)
+             for k, v in f.items() if k not in ("note", "description")} for f in payloads]
 
 
 def access_log(services: Services, who: Caller, employee_id: str, what: str) -> None:

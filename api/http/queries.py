@@ -8,9 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from api.auth import Role
-from api.http.deps import Day, Who, Wired, moment, require, require_employee
+from api.http.deps import Day, Who, Wired, moment, require, require_employee, shown_history
 from api.render import status_document
-from domain.reasons import GROUP_OF
 from service import evaluation, pay, population, read_views, records
 
 router = APIRouter()
@@ -32,11 +31,7 @@ def explain(who: Who, services: Wired, employee_id: str, as_of: Day, known_at: s
 
 @router.get("/employees/{employee_id}/history")
 def history(who: Who, services: Wired, employee_id: str) -> list[dict[str, Any]]:
-    facts = [f.payload() for f in require_employee(services, who, employee_id, "history")]
-    if who.role is Role.manager:  # a manager sees the reason's group, never the code or a note
-        facts = [{k: (GROUP_OF.get(v, v) if k == "reason" and f["type"] != "EventRetracted" else v)
-                  for k, v in f.items() if k not in ("note", "description")} for f in facts]
-    return facts
+    return shown_history(who, require_employee(services, who, employee_id, "history"))
 
 
 @router.get("/employees/{employee_id}/pay")
