@@ -20,6 +20,8 @@ from api.console.session import session_caller
 from domain.erasure import EmployeeErased
 from domain.exceptions import EmployeeNotFound
 
+TITLES = {400: "There is a problem with the address", 403: "You cannot see this page", 404: "Not found"}
+
 
 class PageRoute(APIRoute):
     """A console route: a refusal is a page, never problem+json."""
@@ -34,10 +36,10 @@ class PageRoute(APIRoute):
                 if error.status == 401:
                     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                     return RedirectResponse(f"/sign-in?next={quote(target)}", status_code=303)
-                return render(request, "refused.html", "You cannot see this page", status=error.status,
+                return render(request, "refused.html", TITLES.get(error.status, TITLES[403]), status=error.status,
                               reason=error.detail)
             except (EmployeeNotFound, EmployeeErased) as error:
-                return render(request, "refused.html", "Employee not found", status=404, reason=str(error))
+                return render(request, "refused.html", TITLES[404], status=404, reason=str(error))
 
         return page
 

@@ -1,0 +1,85 @@
+"""Recording from the console's forms, without a browser: the same models
+and use case as the API, the signed-in user as the actor, CSRF required,
+the role checks of POST /employees/{id}/events, and nothing stored on an
+error."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.auth import Role, issue
+from api.http import create_app
+from domain.casefile import parse_case
+from service.ledger import AttendanceLedger
+from tests.cases import TEN_DAYS, case
+
+
+@pytest.fixture
+def ledger(tmp_path, monkeypatch) -> AttendanceLedger:
+    monkeypatch.setenv("ATTENDANCE_JWT_KEY", "test-signing-key-of-a-decent-length-0123456789")
+    ledger = AttendanceLedger(str(tmp_path / "ledger.db"))
+    ledger.import_case(parse_case(case("E1", *TEN_DAYS, manager_id="MGR1")))
+    ledger.import_case(parse_case(case("E2", manager_id="MGR2")))
+    return ledger
+
+
+def signed_in(ledger: AttendanceLedger, tmp_path, role: Role, sub: str) -> TestClient:
+    client = TestClient(create_app(ledger, access_log=tmp_path / "access.log"))
+    client.cookies.set("attendance_session", issue(role, sub))
+    return client
+
+
+def form_token(client: TestClient, path: str) -> str:
+    page = client.get(path)
+    assert page.status_code == 200, page.text
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+
+SICKNESS = {"absence_id": "A9", "first_day": "2025-11-03", "reason": "S13", "expected_return": ""}
+
+
+def test_a_manager_reports_sickness_from_the_form_and_is_recorded_as_its_actor(ledger, tmp_path):
+    client = signed_in(ledger, tmp_path, Role.manager, "MGR1")
+    token = form_token(client, "/people/E1/record/sickness")
+    done = client.post("/people/E1/record/sickness", data={**SICKNESS, "csrf_token": token}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].startswith("/people/E1?recorded=")
+    stored = ledger.history("E1")[-1]
+    assert (stored.type, stored.absence_id, stored.reason, stored.work_related, stored.actor) == \
+        ("SicknessReported", "A9", "S13", False, "MGR1")
+
+
+def test_a_form_posted_without_its_csrf_token_is_refused_and_stores_nothing(ledger, tmp_path):
+    client = signed_in(ledger, tmp_path, Role.hr, "HR1")
+    before = len(ledger.history("E1"))
+    done = client.post("/people/E1/record/sickness", data=SICKNESS, follow_redirects=False)
+    assert done.status_code == 403 and "You cannot see this page" in done.text
+    assert len(ledger.history("E1")) == before
+
+
+def test_an_invalid_form_names_the_field_on_the_form_and_stores_nothing(ledger, tmp_path):
+    client = signed_in(ledger, tmp_path, Role.hr, "HR1")
+    before = len(ledger.history("E1"))
+    token = form_token(client, "/people/E1/record/sickness")
+    done = client.post("/people/E1/record/sickness", data={**SICKNESS, "first_day": "", "csrf_token": token})
+    assert done.status_code == 422
+    assert '<a href="#first_day">First day: Field required</a>' in done.text
+    assert 'id="first_day-error"' in done.text and 'aria-invalid="true"' in done.text
+    assert len(ledger.history("E1")) == before
+
+
+def test_a_manager_may_not_record_for_another_manager_s_report_nor_an_auditor_for_anyone(ledger, tmp_path):
+    manager = signed_in(ledger, tmp_path, Role.manager, "MGR1")
+    assert manager.get("/people/E2/record/sickness").status_code == 403
+    auditor = signed_in(ledger, tmp_path, Role.auditor, "A1")
+    assert auditor.get("/people/E1/record/sickness").status_code == 403
+
+
+def test_an_unknown_employee_or_form_or_a_bad_date_is_a_page_saying_so(ledger, tmp_path):
+    client = signed_in(ledger, tmp_path, Role.hr, "HR1")
+    assert client.get("/people/NOPE").status_code == 404
+    assert client.get("/people/E1/record/no-such-form").status_code == 404
+    bad = client.get("/people/E1?as_of=yesterday")
+    assert bad.status_code == 400 and "as_of: &#39;yesterday&#39; is not a date" in bad.text
