@@ -83,3 +83,31 @@ def test_an_unknown_employee_or_form_or_a_bad_date_is_a_page_saying_so(ledger, t
     assert client.get("/people/E1/record/no-such-form").status_code == 404
     bad = client.get("/people/E1?as_of=yesterday")
     assert bad.status_code == 400 and "as_of: &#39;yesterday&#39; is not a date" in bad.text
+
+
+def test_hr_moves_the_chosen_cases_to_the_new_policy_from_the_transition_review(ledger, tmp_path):
+    from pathlib import Path
+
+    from domain.casefile import load_case
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    for name in ("theatres-odp-v5.13-formal-stage.json", "outpatients-receptionist-v5.13-new-case.json"):
+        ledger.import_case(load_case(examples / name))
+    client = signed_in(ledger, tmp_path, Role.hr, "HR1")
+    review = "/policies/transition?old=sath-w22-v5.13&new=sath-w22-v6&as_of=2025-11-28"
+    listed = client.get(review)
+    assert listed.status_code == 200 and "ESR-105330" in listed.text and "ESR-106012" in listed.text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', listed.text).group(1)
+    done = client.post("/policies/transition", data={"csrf_token": token, "old": "sath-w22-v5.13",
+                                                     "new": "sath-w22-v6", "as_of": "2025-11-28",
+                                                     "employee_id": ["ESR-105330"]}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].endswith("&applied=1")
+    moved = ledger.history("ESR-105330")[-1]
+    assert (moved.type, moved.policy, str(moved.effective), moved.actor) == \
+        ("PolicyAssigned", "sath-w22-v6", "2025-11-28", "HR1")
+    assert ledger.history("ESR-106012")[-1].type != "PolicyAssigned", "a case not chosen stays where it is"
+    auditor = signed_in(ledger, tmp_path, Role.auditor, "A1")
+    refused = auditor.post("/policies/transition", data={"csrf_token": form_token(auditor, "/policies"),
+                                                         "old": "sath-w22-v5.13", "new": "sath-w22-v6",
+                                                         "employee_id": ["ESR-106012"]})
+    assert refused.status_code == 403 and "the auditor role may not do this" in refused.text

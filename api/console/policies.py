@@ -69,12 +69,13 @@ def transition(request: Request, old: str = "", new: str = "", as_of: str | None
 async def apply(request: Request) -> Response:
     submitted = await request.form()
     check_csrf(request, str(submitted.get("csrf_token", "")))
-    require(viewer(request), {Role.hr})
+    who = viewer(request)
+    require(who, {Role.hr})
     old, new = _policy(request, str(submitted.get("old", "")), "old"), _policy(request, str(submitted.get("new", "")), "new")
     on = day(str(submitted.get("as_of", "")))
     chosen = set(submitted.getlist("employee_id"))
     services = request.app.state.services
     candidates = [c for c in population.transition_review(services, old, new, on) if c.employee_id in chosen]
-    population.apply_transition(services, candidates, old, new, on)
+    population.apply_transition(services, candidates, old, new, on, actor=who.actor)
     return RedirectResponse(f"/policies/transition?old={old}&new={new}&as_of={on}&applied={len(candidates)}",
                             status_code=303)
