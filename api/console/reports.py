@@ -1,10 +1,12 @@
-"""The reports page: priority cases (HR), the monthly absence rate by
-department and the days lost by reason group (from the read model, for the
-day it holds), and returns discussed within 72 hours."""
+"""The reports page: priority cases (HR); over the twelve months to the
+chosen day, the monthly absence rate by department and the days lost by
+reason group (from the read model, for the day it holds); and returns
+discussed within 72 hours."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -42,6 +44,12 @@ def monthly(rows: list[dict[str, Any]], by: str, measure: str) -> dict[str, Any]
     return {"labels": months, "series": [{"label": n, "data": [point(n, m) for m in months]} for n in names]}
 
 
+def _year_to(on: date) -> str:
+    """The first of the twelve months ending with `on`'s, as YYYY-MM."""
+    month = on.year * 12 + on.month - 12
+    return f"{month // 12}-{month % 12 + 1:02d}"
+
+
 @router.get("/reports")
 def reports_page(request: Request, as_of: str | None = None) -> Response:
     who = viewer(request)
@@ -53,6 +61,7 @@ def reports_page(request: Request, as_of: str | None = None) -> Response:
         rows, held, stats_note = read_views.stats(services), read_views.held_day(services), None
     except read_views.ReadModelNotOnDay as error:
         rows, held, stats_note = [], None, str(error)
+    rows = [r for r in rows if _year_to(on) <= r["month"] <= on.strftime("%Y-%m")]
     rtw = [r for r in reports.return_to_work(services, on) if r["by"] == "department"]
     return render(request, "reports.html", "Reports", as_of=on, priority=priority, held=held, stats_note=stats_note,
                   rate=monthly(rows, "department", "rate") if rows else None,

@@ -30,7 +30,7 @@ PAGES = [
     ("hr", "HR-ADVISER", None, f"/policies?first=sath-w22-v5.13&second=sath-w22-v6&as_of={ON}", "Policies"),
     ("hr", "HR-ADVISER", None, f"/policies/transition?old=sath-w22-v5.13&new=sath-w22-v6&as_of={ON}",
      "Policy transition review"),
-    ("hr", "HR-ADVISER", None, "/reports", "Reports"),
+    ("hr", "HR-ADVISER", None, f"/reports?as_of={ON}", "Reports"),
     ("auditor", "AUDIT-1", None, f"/audit?employee_id=ESR-100877&known_at=2025-06-01&as_of={ON}", "Audit of ESR-100877"),
     ("auditor", "AUDIT-1", None, f"/policies?first=sath-w22-v5.13&second=sath-w22-v6&as_of={ON}", "Policies"),
     ("payroll", "PAYROLL-1", None, f"/pay?employee_id=ESR-100877&start=2025-01-01&end={ON}",
