@@ -111,3 +111,21 @@ def test_hr_moves_the_chosen_cases_to_the_new_policy_from_the_transition_review(
                                                          "old": "sath-w22-v5.13", "new": "sath-w22-v6",
                                                          "employee_id": ["ESR-106012"]})
     assert refused.status_code == 403 and "the auditor role may not do this" in refused.text
+
+
+def test_a_record_that_cannot_be_evaluated_opens_as_needing_attention_and_the_worklist_still_answers(tmp_path,
+                                                                                                    monkeypatch):
+    from tests.test_isolation import BROKEN, OneBrokenRulebook
+    from tests.cases import absence
+
+    monkeypatch.setenv("ATTENDANCE_JWT_KEY", "test-signing-key-of-a-decent-length-0123456789")
+    ledger = AttendanceLedger(str(tmp_path / "ledger.db"), OneBrokenRulebook())
+    ledger.import_case(parse_case(case("E1", *TEN_DAYS, manager_id="MGR1")))
+    ledger.import_case(parse_case(case("BAD", *absence("A1", "2025-09-01", "2025-09-20"), manager_id="MGR1",
+                                       policy=BROKEN)))
+    client = signed_in(ledger, tmp_path, Role.manager, "MGR1")
+    worklist = client.get("/?as_of=2025-10-01")
+    assert worklist.status_code == 200 and "Record needs attention" in worklist.text and "E1" in worklist.text
+    page = client.get("/people/BAD?as_of=2025-10-01")
+    assert page.status_code == 500 and "This record needs attention" in page.text
+    assert "ArithmeticError: evaluation failed for this record" in page.text

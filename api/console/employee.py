@@ -43,9 +43,13 @@ def employee_page(request: Request, employee_id: str, as_of: str | None = None, 
     services = request.app.state.services
     history = require_employee(services, who, employee_id, "status")
     on = day(as_of)
-    view = EmployeeView.of(history, on)
-    status = evaluation.status_of_history(services, history, on)
-    explanation = evaluation.explain(services, employee_id, on)
+    try:
+        view = EmployeeView.of(history, on)
+        status = evaluation.status_of_history(services, history, on)
+        explanation = evaluation.explain(services, employee_id, on)
+    except Exception as error:  # noqa: BLE001 - as the worklist lists it: needing attention, with why
+        return render(request, "refused.html", "This record needs attention", status=500,
+                      reason=f"It could not be evaluated: {type(error).__name__}: {error}")
     start, end = timeline.last_year(on)
     full_reason = who.role is not Role.manager
     items = (timeline.absence_items(view.absences, on, full_reason) + timeline.meeting_items(view.of_type(MeetingHeld))
