@@ -129,3 +129,14 @@ def test_a_record_that_cannot_be_evaluated_opens_as_needing_attention_and_the_wo
     page = client.get("/people/BAD?as_of=2025-10-01")
     assert page.status_code == 500 and "This record needs attention" in page.text
     assert "ArithmeticError: evaluation failed for this record" in page.text
+
+
+def test_hr_filters_the_worklist_by_manager_and_a_manager_sees_only_their_own_reports(ledger, tmp_path):
+    ledger.import_case(parse_case(case("E3", *TEN_DAYS, manager_id="MGR2")))
+    hr = signed_in(ledger, tmp_path, Role.hr, "HR1")
+    everyone = hr.get("/?as_of=2025-10-01").text
+    assert "/people/E1?" in everyone and "/people/E3?" in everyone
+    filtered = hr.get("/?as_of=2025-10-01&manager=MGR2").text
+    assert "/people/E3?" in filtered and "/people/E1?" not in filtered
+    manager = signed_in(ledger, tmp_path, Role.manager, "MGR1").get("/?as_of=2025-10-01&manager=MGR2").text
+    assert "/people/E1?" in manager and "/people/E3?" not in manager and 'id="manager"' not in manager

@@ -28,13 +28,14 @@ def worklist(request: Request, as_of: str | None = None, manager: str = "", depa
         return RedirectResponse(START[who.role], status_code=303)
     require(who, {Role.manager, Role.hr, Role.auditor})
     on = day(as_of)
-    items = population.worklist(request.app.state.services, on,
-                                manager_id=who.subject if who.role is Role.manager else None)
+    own = who.role is Role.manager  # their own reports only, never filtered further
+    items = population.worklist(request.app.state.services, on, manager_id=who.subject if own else None)
+    manager, department = ("", "") if own else (manager, department)
     managers = sorted({i["manager_id"] for i in items if i["manager_id"]})
     departments = sorted({i["department"] for i in items if i.get("department")})
     chosen = [i for i in items if (not manager or i["manager_id"] == manager)
               and (not department or i.get("department") == department)]
     sections = [(key, title, [i for i in chosen if i["section"] == key]) for key, title in SECTIONS]
     return render(request, "worklist.html", "Worklist", as_of=on, sections=sections, count=len(chosen),
-                  filters=who.role is not Role.manager, managers=managers, departments=departments,
+                  filters=not own, managers=managers, departments=departments,
                   manager=manager, department=department)
