@@ -458,9 +458,11 @@ def query_audit_sample(as_of: AsOf, size: Annotated[int, typer.Option("--size", 
 
 @query.command("stats")
 def query_stats(month: Annotated[Optional[str], typer.Option("--month", help="YYYY-MM")] = None,
+                manager: Annotated[Optional[str], typer.Option("--manager", help="only this manager's departments")] = None,
                 output: FormatOpt = Format.text) -> None:
-    """Absence by month, department and reason group: FTE days, rate, episodes, returns discussed in 72 h."""
-    rows = _store().stats(month)
+    """Absence by month, department and reason group: FTE days, rate, episodes, returns discussed in 72 h
+    (a cell about fewer than 5 people is suppressed)."""
+    rows = read_views.stats(services(), month=month, manager_id=manager)
     typer.echo(json.dumps(rows, indent=2) if output is Format.json else stats_text(rows))
 
 
@@ -506,7 +508,7 @@ def main() -> None:
     try:
         configure_logging(services().settings.log_level)
         app()  # usage errors: typer answers them itself, with exit status 2
-    except (LedgerError, RulebookError) as error:
+    except (LedgerError, RulebookError, read_views.ReadModelNotOnDay) as error:
         typer.echo(f"error: {error}", err=True)
         sys.exit(2)
     except FileNotFoundError as error:

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from projections.status import Status, iso_timestamp
+from service.privacy import SMALL_COUNT
 
 LEVELS = {0: "none", 1: "informal (stage 1)", 2: "formal (stage 2)", 3: "final (stage 3)"}
 #: pay or leave for a rulebook whose organisation's terms it does not hold
@@ -241,9 +242,14 @@ def snapshot_text(snapshot: dict[str, Any]) -> str:
 def stats_text(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return "No absence recorded."
-    table = [(r["month"], r["department"] or "-", r["reason_group"], f"{r['fte_days_lost']:.2f}",
-              f"{r['fte_days_available']:.2f}", f"{r['rate']:.2%}" if r["rate"] is not None else "-", r["episodes"],
-              f"{r['returns_discussed_within_72h']:.0%}" if r["returns_discussed_within_72h"] is not None else "-")
+
+    def figure(value: float | None, form: str) -> str:
+        return "-" if value is None else format(value, form)
+
+    table = [(r["month"], r["department"] or "-", r["reason_group"],
+              *((f"suppressed (fewer than {SMALL_COUNT} people)", "", "", "", "") if r["suppressed"] else
+                (figure(r["fte_days_lost"], ".2f"), figure(r["fte_days_available"], ".2f"), figure(r["rate"], ".2%"),
+                 r["episodes"], figure(r["returns_discussed_within_72h"], ".0%"))))
              for r in rows]
     return "\n".join(_table(("month", "department", "reason group", "FTE days lost", "FTE days available", "rate",
                              "episodes", "RTW in 72h"), table))

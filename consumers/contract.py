@@ -12,28 +12,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Any
 
 from domain.events import FACT_TYPES, Fact
-
-WITHHELD = "[withheld]"
-_PROSE_NAMES = ("note", "description", "reason")
-
-
-def free_text_fields(cls: type[Fact]) -> frozenset[str]:
-    """The fields of an event type written in prose: a note, description or
-    reason that is any string (not a Literal, not checked as a code)."""
-    coded = {f for v in cls.__pydantic_decorators__.field_validators.values() for f in v.info.fields}
-    prose = set()
-    for name, field in cls.model_fields.items():
-        annotation = field.annotation
-        types = get_args(annotation) if get_origin(annotation) not in (None, Literal) else (annotation,)
-        if name in _PROSE_NAMES and name not in coded and str in types:
-            prose.add(name)
-    return frozenset(prose)
-
-
-FREE_TEXT = {name: free_text_fields(cls) for name, cls in FACT_TYPES.items()}
+from domain.health_data import FREE_TEXT, WITHHELD
 
 
 def redacted(fact: Fact) -> dict[str, Any]:

@@ -86,17 +86,17 @@ class EventsConsumer(ABC):
         offsets: dict[int, int] = {}
         for record in records:
             value = json.loads(record.value)
-            events.append((value["employee_id"], value["notification_id"], json.dumps(value["event"], sort_keys=True)))
+            events.append((value["employee_id"], value["notification_id"], value["event"]))
             offsets[record.partition] = max(offsets.get(record.partition, 0), record.offset + 1)
         stored = self.store.histories(self.name, {e[0] for e in events})
-        for employee_id, notification_id, document in events:  # a redelivery is already there
-            stored.setdefault(employee_id, {})[notification_id] = json.loads(document)
+        for employee_id, notification_id, event in events:  # a redelivery is already there
+            stored.setdefault(employee_id, {})[notification_id] = event
         histories = {e: [events_[n] for n in sorted(events_)] for e, events_ in stored.items()}
         self.apply(events, offsets, histories)
         log.info("consumed", consumer=self.name, messages=len(records), employees=len(histories))
 
     @abstractmethod
-    def apply(self, events: list[tuple[str, int, str]], offsets: dict[int, int],
+    def apply(self, events: list[tuple[str, int, dict[str, Any]]], offsets: dict[int, int],
               histories: dict[str, list[dict[str, Any]]], tracking: Tracking | None = None) -> None:
         """Act on the employees' histories and record it all, atomically."""
 

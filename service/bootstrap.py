@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from eventsourcing.cipher import Cipher
+from eventsourcing.persistence import InfrastructureFactory
+
 from domain.rulebook import RulebookRegistry
 from service.broker import Broker
 from service.consumer_store import consumer_store
@@ -33,14 +36,22 @@ class Services:
                                 dict(self.settings.library))
 
     @cached_property
+    def cipher(self) -> Cipher | None:
+        """The ledger's cipher (CIPHER_KEY), which also seals the read model's
+        health data; None when no key is set."""
+        if self.given_ledger is not None:
+            return self.given_ledger.mapper.cipher
+        return InfrastructureFactory.construct(dict(self.settings.library)).cipher()
+
+    @cached_property
     def read_model(self):
         """The read model beside the ledger (what `project` writes and queries read)."""
-        return read_model_store(self.ledger.database_url)
+        return read_model_store(self.ledger.database_url, cipher=self.cipher)
 
     @cached_property
     def consumer_store(self):
         """A Kafka consumer's own database: ATTENDANCE_READ_MODEL_URL, else the ledger's."""
-        return consumer_store(self.settings.consumer_database_url)
+        return consumer_store(self.settings.consumer_database_url, self.cipher)
 
     @cached_property
     def broker(self) -> Broker:
@@ -50,6 +61,7 @@ class Services:
 def bootstrap(settings: Settings | None = None, ledger: AttendanceLedger | None = None) -> Services:
     """The services for these settings (default: the environment's, read now)."""
     settings = settings or Settings.from_environment()
+    settings.check()
     if ledger is not None:
         return Services(settings, ledger.registry, ledger)
     return Services(settings, RulebookRegistry.load(*settings.rulebook_dirs))

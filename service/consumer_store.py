@@ -10,10 +10,10 @@ from are written in one transaction.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
+from eventsourcing.cipher import Cipher
 from eventsourcing.persistence import Tracking
 
 from projections.read_model import PROJECTIONS, EmployeeRows
@@ -49,7 +49,7 @@ class ConsumerBookkeeping:
         out: dict[str, dict[int, dict[str, Any]]] = {}
         for employee_id, notification_id, document in rows:
             if wanted is None or employee_id in wanted:
-                out.setdefault(employee_id, {})[int(notification_id)] = json.loads(document)
+                out.setdefault(employee_id, {})[int(notification_id)] = self._open(document)
         return out
 
     def published(self, ids: Iterable[str]) -> set[str]:
@@ -59,7 +59,8 @@ class ConsumerBookkeeping:
         marks = ", ".join("?" * len(ids))
         return {r[0] for r in self._all(f"SELECT id FROM payroll_published WHERE id IN ({marks})", *ids)}
 
-    def consumed(self, consumer: str, topic: str, events: list[tuple[str, int, str]], offsets: dict[int, int],
+    def consumed(self, consumer: str, topic: str, events: list[tuple[str, int, dict[str, Any]]],
+                 offsets: dict[int, int],
                  rows: Iterable[EmployeeRows] = (), published: Iterable[tuple[str, str]] = (),
                  tracking: Tracking | None = None) -> None:
         """Record what a consumer received and did with it - the events, the
@@ -67,9 +68,9 @@ class ConsumerBookkeeping:
         from - in one transaction: a redelivered message changes nothing."""
         conflict = "ON CONFLICT DO NOTHING"
         with self._cursor(commit=True) as cursor:
-            for employee_id, notification_id, document in events:
+            for employee_id, notification_id, event in events:
                 cursor.execute(self._sql(f"INSERT INTO kafka_events VALUES (?, ?, ?, ?) {conflict}"),
-                               (consumer, employee_id, notification_id, document))
+                               (consumer, employee_id, notification_id, self._seal(event)))
             for employee in rows:
                 for table in PROJECTIONS:
                     cursor.execute(self._sql(f"DELETE FROM {table} WHERE employee_id = ?"), (employee.employee_id,))
@@ -93,6 +94,7 @@ class PostgresConsumerStore(ConsumerBookkeeping, PostgresReadModel):
     pass
 
 
-def consumer_store(database_url: str | None) -> SQLiteConsumerStore | PostgresConsumerStore:
-    """A consumer's database: its read model and its bookkeeping."""
-    return read_model_store(database_url, SQLiteConsumerStore, PostgresConsumerStore)
+def consumer_store(database_url: str | None, cipher: Cipher | None = None) -> SQLiteConsumerStore | PostgresConsumerStore:
+    """A consumer's database: its read model and its bookkeeping (the
+    events received sealed with `cipher`, as the read model's documents)."""
+    return read_model_store(database_url, SQLiteConsumerStore, PostgresConsumerStore, cipher)

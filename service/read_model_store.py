@@ -7,15 +7,24 @@ the ledger (or which daily tick) it has got - in one transaction, so a
 crash at any point leaves either both or neither, and no event is applied
 twice. The stores are the `eventsourcing` library's tracking recorders with
 the read-model tables added.
+
+Health data - reasons, reason groups per employee, reviews with their
+absences, days lost - lives only in the `document` columns, which are
+encrypted with the ledger's cipher (the library's AES-GCM, CIPHER_KEY) when
+one is set; the clear columns hold ids, months, departments and the counts
+the priority list sorts on.
 """
 
 from __future__ import annotations
 
+import base64
 import json
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from eventsourcing.cipher import Cipher
 from eventsourcing.persistence import InfrastructureFactory, Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
@@ -32,28 +41,23 @@ TABLES = {
     "worklist": "employee_id TEXT, manager_id TEXT, due TEXT, item TEXT, document TEXT",
     "leave_balance": "employee_id TEXT PRIMARY KEY, document TEXT",
     "sick_pay_status": "employee_id TEXT PRIMARY KEY, document TEXT",
-    "absence_stats": "employee_id TEXT, month TEXT, department TEXT, reason_group TEXT, fte_days_lost REAL, "
-                     "fte_days_available REAL, episodes INTEGER, returns_count INTEGER, "
-                     "returns_discussed_72h INTEGER",
+    "absence_stats": "employee_id TEXT, month TEXT, department TEXT, document TEXT",
 }
 LEDGER = "attendance"     # tracking: the last ledger notification applied
 DAILY_TICK = "daily-tick"  # tracking: the day (ordinal) time-dependent rows were refreshed for
 
 
-def _table_rows(rows: EmployeeRows) -> dict[str, list[tuple]]:
+def _table_rows(rows: EmployeeRows, seal: Callable[[Any], str]) -> dict[str, list[tuple]]:
     status = rows.status
     return {
         "employee_status": [(rows.employee_id, status["manager_id"], int(status["open_case"]),
                              # the sort column: all sickness days, long-term included (SPEC 10)
                              status["sickness_days_lost_12m"], status["episodes_12m"], status["triggers_hit"],
-                             json.dumps(status, sort_keys=True))],
-        "worklist": [(rows.employee_id, i["manager_id"], i["date"], i["item"], json.dumps(i, sort_keys=True))
-                     for i in rows.worklist],
-        "leave_balance": [(rows.employee_id, json.dumps(rows.leave, sort_keys=True))] if rows.leave else [],
-        "sick_pay_status": [(rows.employee_id, json.dumps(rows.sick_pay, sort_keys=True))] if rows.sick_pay else [],
-        "absence_stats": [(rows.employee_id, s["month"], s["department"], s["reason_group"], s["fte_days_lost"],
-                           s["fte_days_available"], s["episodes"], s["returns"], s["returns_discussed_72h"])
-                          for s in rows.stats],
+                             seal(status))],
+        "worklist": [(rows.employee_id, i["manager_id"], i["date"], i["item"], seal(i)) for i in rows.worklist],
+        "leave_balance": [(rows.employee_id, seal(rows.leave))] if rows.leave else [],
+        "sick_pay_status": [(rows.employee_id, seal(rows.sick_pay))] if rows.sick_pay else [],
+        "absence_stats": [(rows.employee_id, s["month"], s["department"], seal(s)) for s in rows.stats],
     }
 
 
@@ -62,6 +66,17 @@ class ReadModelQueries:
     style is the store's."""
 
     placeholder = "?"
+    #: the ledger's cipher, when CIPHER_KEY is set: documents are sealed with it
+    cipher: Cipher | None = None
+
+    def _seal(self, document: Any) -> str:
+        text = json.dumps(document, sort_keys=True)
+        if self.cipher is None:
+            return text
+        return base64.b64encode(self.cipher.encrypt(text.encode())).decode("ascii")
+
+    def _open(self, stored: str) -> Any:
+        return json.loads(self.cipher.decrypt(base64.b64decode(stored)) if self.cipher else stored)
 
     def _sql(self, statement: str) -> str:
         return statement.replace("?", self.placeholder)
@@ -114,7 +129,7 @@ class ReadModelQueries:
                 cursor.execute(self._sql(f"DELETE FROM {table} WHERE employee_id = ?"), (employee_id,))
 
     def _insert_rows(self, cursor: Any, rows: EmployeeRows, projections: tuple[str, ...]) -> None:
-        for table, values in _table_rows(rows).items():
+        for table, values in _table_rows(rows, self._seal).items():
             if table in projections:
                 for value in values:
                     marks = ", ".join("?" * len(value))
@@ -127,12 +142,12 @@ class ReadModelQueries:
 
     def status(self, employee_id: str) -> dict[str, Any] | None:
         rows = self._all("SELECT document FROM employee_status WHERE employee_id = ?", employee_id)
-        return json.loads(rows[0][0]) if rows else None
+        return self._open(rows[0][0]) if rows else None
 
     def worklist(self, manager_id: str | None = None) -> list[dict[str, Any]]:
         where, params = ("WHERE manager_id = ?", (manager_id,)) if manager_id else ("", ())
         rows = self._all(f"SELECT document FROM worklist {where} ORDER BY due, employee_id, item", *params)
-        return [json.loads(r[0]) for r in rows]
+        return [self._open(r[0]) for r in rows]
 
     def priority_cases(self, limit: int = 100) -> list[dict[str, Any]]:
         """Open cases by working days lost in 12 months, then episodes, then
@@ -140,29 +155,41 @@ class ReadModelQueries:
         rows = self._all("SELECT document FROM employee_status WHERE open_case = 1 ORDER BY "
                          "working_days_lost_12m DESC, episodes_12m DESC, triggers_hit DESC, employee_id "
                          "LIMIT ?", limit)
-        return [json.loads(r[0]) for r in rows]
+        return [self._open(r[0]) for r in rows]
+
+    def departments_of(self, manager_id: str) -> set[str]:
+        """The departments of a manager's reports."""
+        rows = self._all("SELECT document FROM employee_status WHERE manager_id = ?", manager_id)
+        return {department for r in rows if (department := self._open(r[0])["department"])}
 
     def stats(self, month: str | None = None) -> list[dict[str, Any]]:
         """Month x department x reason group: FTE days lost and available, the
-        rate, episodes, and returns discussed within 72 hours."""
+        rate, episodes, returns discussed within 72 hours, and how many people
+        the cell is about. Summed here, not in SQL: the rows are sealed."""
         where, params = ("WHERE month = ?", (month,)) if month else ("", ())
-        available = {(m, d): a for m, d, a in self._all(
-            f"SELECT month, department, SUM(fte_days_available) AS available FROM absence_stats {where} "
-            "GROUP BY month, department", *params)}
-        rows = self._all(
-            "SELECT month, department, reason_group, SUM(fte_days_lost) AS lost, SUM(episodes) AS episodes, "
-            "SUM(returns_count) AS returns_count, SUM(returns_discussed_72h) AS discussed "
-            f"FROM absence_stats {where + (' AND' if where else 'WHERE')} "
-            "reason_group <> '' GROUP BY month, department, reason_group ORDER BY month, department, reason_group",
-            *params)
+        available: dict[tuple[str, str], float] = defaultdict(float)
+        cells: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for employee_id, m, d, document in self._all(
+                f"SELECT employee_id, month, department, document FROM absence_stats {where}", *params):
+            row = self._open(document)
+            available[(m, d)] += row["fte_days_available"]
+            if not row["reason_group"]:
+                continue
+            cell = cells.setdefault((m, d, row["reason_group"]), {"lost": 0.0, "episodes": 0, "returns": 0,
+                                                                  "discussed": 0, "people": set()})
+            cell["lost"] += row["fte_days_lost"]
+            cell["episodes"] += row["episodes"]
+            cell["returns"] += row["returns"]
+            cell["discussed"] += row["returns_discussed_72h"]
+            cell["people"].add(employee_id)
         result = []
-        for m, d, g, lost, episodes, returns, discussed in rows:
-            # PostgreSQL sums integers as numeric: back to plain numbers
-            lost, total, returns, discussed = float(lost), float(available.get((m, d)) or 0), int(returns), int(discussed)
+        for (m, d, g), cell in sorted(cells.items()):
+            lost, total, returns = cell["lost"], available[(m, d)], cell["returns"]
             result.append({"month": m, "department": d, "reason_group": g, "fte_days_lost": round(lost, 2),
                            "fte_days_available": round(total, 2), "rate": round(lost / total, 4) if total else None,
-                           "episodes": int(episodes), "returns": returns,
-                           "returns_discussed_within_72h": round(discussed / returns, 4) if returns else None})
+                           "episodes": cell["episodes"], "returns": returns,
+                           "returns_discussed_within_72h": round(cell["discussed"] / returns, 4) if returns else None,
+                           "people": len(cell["people"])})
         return result
 
     def counts(self) -> dict[str, int]:
@@ -189,12 +216,14 @@ class PostgresReadModel(ReadModelQueries, PostgresTrackingRecorder):
 
 
 def read_model_store(database_url: str | None, sqlite_class: type = SQLiteReadModel,
-                     postgres_class: type = PostgresReadModel):
+                     postgres_class: type = PostgresReadModel, cipher: Cipher | None = None):
     """The read model beside the ledger, in the same database (or a
-    subclass's store with tables of its own)."""
+    subclass's store with tables of its own), its documents sealed with
+    `cipher` when given."""
     env = store_environment(database_url)
     factory = InfrastructureFactory.construct({**env, "CREATE_TABLE": "y"})
     is_postgres = env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
     recorder = factory.tracking_recorder(postgres_class if is_postgres else sqlite_class)
     recorder.create_table()  # type: ignore[union-attr]
+    recorder.cipher = cipher  # type: ignore[union-attr]
     return recorder  # type: ignore[return-value]

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 
 from projections.read_model import PROJECTIONS
+from service import privacy
 from service.bootstrap import Services
 from service.projector import Projector
 from service.read_model_store import DAILY_TICK, LEDGER
@@ -58,10 +59,14 @@ def priority_cases(services: Services, as_of: date | None = None, limit: int = 1
     return services.read_model.priority_cases(limit)
 
 
-def stats(services: Services, as_of: date | None = None, month: str | None = None) -> list[dict]:
-    """Absence statistics from the read model (for the day it holds)."""
+def stats(services: Services, as_of: date | None = None, month: str | None = None,
+          manager_id: str | None = None) -> list[dict]:
+    """Absence statistics from the read model (for the day it holds), as
+    published: small counts suppressed; a manager's own departments only
+    (the departments of their reports)."""
     _reading(services, as_of)
-    return services.read_model.stats(month)
+    departments = services.read_model.departments_of(manager_id) if manager_id is not None else None
+    return privacy.suppressed(services.read_model.stats(month), departments)
 
 
 def move_read_model(services: Services, as_of: date) -> tuple[date, int | None]:

@@ -43,3 +43,13 @@ def test_the_monthly_rate_of_a_department_is_its_days_lost_over_its_days_availab
                                                    "series": [{"label": "Ward 7", "data": [12.5, 2.0]}]}
     assert monthly(rows, "reason_group", "lost")["series"] == [
         {"label": "mental_health", "data": [3.0, 0.0]}, {"label": "respiratory", "data": [2.0, 1.0]}]
+
+
+def test_a_monthly_figure_beside_a_suppressed_cell_is_suppressed_too_so_the_cell_cannot_be_recovered():
+    rows = [{"month": "2025-10", "department": "Ward 7", "reason_group": "respiratory", "fte_days_lost": 2.0,
+             "fte_days_available": 40.0, "suppressed": False},
+            {"month": "2025-10", "department": "Ward 7", "reason_group": "mental_health", "fte_days_lost": None,
+             "fte_days_available": None, "suppressed": True}]
+    assert monthly(rows, "department", "rate")["series"] == [{"label": "Ward 7", "data": [None]}]
+    assert monthly(rows, "reason_group", "lost")["series"] == [
+        {"label": "mental_health", "data": [None]}, {"label": "respiratory", "data": [2.0]}]

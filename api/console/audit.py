@@ -13,11 +13,11 @@ from starlette.responses import Response
 from api.auth import Role
 from api.console.access import PageRoute, day, viewer
 from api.console.pages import render
-from api.http.deps import moment, require, require_employee, shown_history
+from api.http.deps import moment, require, require_employee
 from api.render import status_document
 from domain.exceptions import InvalidEvent
 from projections.view import NotYetKnown
-from service import evaluation
+from service import evaluation, privacy
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 AUDITORS = {Role.hr, Role.auditor}
@@ -60,9 +60,11 @@ def _audit(request: Request, who, employee_id: str, known_at: str, on) -> dict[s
     if not known_at:
         raise InvalidEvent("known_at", "enter the date or time to look back to")
     moment_then: datetime = moment(known_at)  # type: ignore[assignment]
-    then = status_document(evaluation.status_of_history(services, history, on, moment_then))
-    now = status_document(evaluation.status_of_history(services, history, on))
-    learned = [f for f, fact in zip(shown_history(who, history), history)
-               if fact.recorded_at is not None and fact.recorded_at > moment_then]
+    role = who.role.value
+    then = privacy.for_role(role, status_document(evaluation.status_of_history(services, history, on, moment_then)))
+    now = privacy.for_role(role, status_document(evaluation.status_of_history(services, history, on)))
+    learned = privacy.for_role(role, [f.payload() for f in history
+                                      if f.recorded_at is not None and f.recorded_at > moment_then])
     return {"then": then, "now": now, "changes": changes(then, now), "learned": learned,
-            "decisions": evaluation.explain(services, employee_id, on)["decisions"], "moment": moment_then}
+            "decisions": privacy.for_role(role, evaluation.explain(services, employee_id, on)["decisions"]),
+            "moment": moment_then}

@@ -16,13 +16,13 @@ from api.console.access import PageRoute, day, viewer
 from api.console.pages import render
 from api.console.recording import FORMS
 from api.console.pay_periods import current_leave_year, pay_periods
-from api.http.deps import READS, require, require_employee, shown_history
+from api.http.deps import require, require_employee
 from api.render import LEVELS
 from domain.events import MeetingHeld
 from domain.exceptions import LedgerError
 from projections.view import EmployeeView
 from projections.worklist import LABELS
-from service import evaluation, pay
+from service import evaluation, pay, privacy
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 #: who may record events from the console: as the API's POST /employees/{id}/events
@@ -46,7 +46,7 @@ def employee_page(request: Request, employee_id: str, as_of: str | None = None, 
     try:
         view = EmployeeView.of(history, on)
         status = evaluation.status_of_history(services, history, on)
-        explanation = evaluation.explain(services, employee_id, on)
+        explanation = privacy.for_role(who.role.value, evaluation.explain(services, employee_id, on))
     except Exception as error:  # noqa: BLE001 - as the worklist lists it: needing attention, with why
         return render(request, "refused.html", "This record needs attention", status=500,
                       reason=f"It could not be evaluated: {type(error).__name__}: {error}")
@@ -59,14 +59,15 @@ def employee_page(request: Request, employee_id: str, as_of: str | None = None, 
                   view=view, standing=status, explanation=explanation, levels=LEVELS, chart=chart,
                   sick_pay=_sick_pay(services, who, employee_id, start, end),
                   leave=_leave(services, employee_id, view, on),
-                  history=shown_history(who, history), may_record=who.role in RECORDERS,
+                  history=privacy.for_role(who.role.value, [f.payload() for f in history]),
+                  may_record=who.role in RECORDERS,
                   may_audit=who.role in {Role.hr, Role.auditor}, labels=LABELS,
                   record_forms=FORMS, recorded=recorded)
 
 
 def _sick_pay(services, who: Caller, employee_id: str, start: date, end: date) -> dict | None:
     """The bands over the timeline's year, for the roles that may see pay."""
-    if who.role not in READS["pay"]:
+    if who.role.value not in privacy.readers("pay"):
         return None
     try:
         return {"periods": pay_periods(pay.pay_days(services, employee_id, start, end)), "note": None}

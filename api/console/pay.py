@@ -12,7 +12,7 @@ from starlette.responses import Response
 from api.console.access import PageRoute, day, viewer
 from api.console.pages import render
 from api.console.pay_periods import current_leave_year, pay_periods
-from api.http.deps import READS, require, require_employee
+from api.http.deps import may_read, require_employee
 from domain.exceptions import LedgerError
 from projections.view import EmployeeView
 from service import pay
@@ -23,7 +23,7 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 @router.get("/pay")
 def pay_page(request: Request, employee_id: str = "", start: str | None = None, end: str | None = None) -> Response:
     who = viewer(request)
-    require(who, READS["pay"])
+    may_read(who, "pay")
     last = day(end, "end")
     first = day(start, "start") if start else last - timedelta(days=364)
     page = {"employee_id": employee_id, "start": first, "end": last, "sick_pay": None, "leave": None}

@@ -161,16 +161,16 @@ async def record(request: Request, employee_id: str, slug: str) -> Response:
     check_csrf(request, str(submitted.get("csrf_token", "")))
     who, view = _allowed(request, employee_id)
     values = {f.name: str(submitted.get(f.name, "")).strip() for f in form.fields}
-    event: dict[str, Any] = {"type": form.type, **form.fixed, "actor": who.actor}
+    event: dict[str, Any] = {"type": form.type, **form.fixed}
     for each in form.fields:
         if each.kind == "checkbox":
             event[each.name] = values[each.name] == "yes"
         elif values[each.name]:
             event[each.name] = values[each.name]
     try:
-        event_id = records.record(request.app.state.services, employee_id, parse_fact(event))
+        recorded = records.record(request.app.state.services, employee_id, parse_fact(event), actor=who.actor)
     except (ValidationError, InvalidEvent) as error:
         return _show(request, form, employee_id, view, values, form_errors(error), status=422)
     except LedgerError as error:
         return _show(request, form, employee_id, view, values, [{"field": "form", "message": str(error)}], 422)
-    return RedirectResponse(f"/people/{employee_id}?recorded={event_id}", status_code=303)
+    return RedirectResponse(f"/people/{employee_id}?recorded={recorded.event_id}", status_code=303)

@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from api.auth import Role
 from api.console.access import PageRoute, day, viewer
 from api.console.pages import render
-from api.http.deps import require
+from api.http.deps import may_read
 from service import population
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -26,7 +26,7 @@ def worklist(request: Request, as_of: str | None = None, manager: str = "", depa
     who = viewer(request)
     if who.role in START:
         return RedirectResponse(START[who.role], status_code=303)
-    require(who, {Role.manager, Role.hr, Role.auditor})
+    may_read(who, "worklist")
     on = day(as_of)
     own = who.role is Role.manager  # their own reports only, never filtered further
     items = population.worklist(request.app.state.services, on, manager_id=who.subject if own else None)

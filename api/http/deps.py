@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timezone
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
 
@@ -12,22 +12,12 @@ from api.auth import Caller, Denied, Role, caller
 from domain.events import Fact
 from domain.exceptions import InvalidEvent
 from domain.history import parse_known_at
-from domain.reasons import GROUP_OF
 from projections.view import EmployeeView
-from service import records
+from service import privacy, records
 from service.bootstrap import Services
 
 #: the days the API evaluates: a century either side of now is every real question
 Day = Annotated[date, Query(ge=date(1900, 1, 1), le=date(2199, 12, 31))]
-#: who may see what about an employee (before the own-record and own-report checks)
-READS = {
-    "status": {Role.employee, Role.manager, Role.hr, Role.auditor},
-    "explain": {Role.employee, Role.manager, Role.hr, Role.auditor},
-    "history": {Role.employee, Role.manager, Role.hr, Role.auditor},
-    "pay": {Role.employee, Role.hr, Role.payroll, Role.auditor},
-    "leave": {Role.employee, Role.manager, Role.hr, Role.payroll, Role.auditor},
-    "export": {Role.employee, Role.hr, Role.auditor},
-}
 
 
 def get_services(request: Request) -> Services:
@@ -59,9 +49,14 @@ def require(who: Caller, roles: set[Role] | frozenset[Role]) -> None:
         raise Denied(f"the {who.role.value} role may not do this")
 
 
+def may_read(who: Caller, what: str) -> None:
+    """Refused unless the privacy table lets this role read `what` at all."""
+    require(who, {Role(role) for role in privacy.readers(what)})
+
+
 def require_employee(services: Services, who: Caller, employee_id: str, what: str) -> list[Fact]:
     """The employee's history, if this caller may see `what` of it."""
-    require(who, READS[what])
+    may_read(who, what)
     history = records.history(services, employee_id)
     if who.role is Role.employee and who.employee_id != employee_id:
         raise Denied("employees may see only their own record")
@@ -72,16 +67,6 @@ def require_employee(services: Services, who: Caller, employee_id: str, what: st
     if what != "pay":
         access_log(services, who, employee_id, what)
     return history
-
-
-def shown_history(who: Caller, facts: list[Fact]) -> list[dict[str, Any]]:
-    """The history as this caller may read it: a manager sees a reason's
-    group, never its code, a note or a description."""
-    payloads = [f.payload() for f in facts]
-    if who.role is not Role.manager:
-        return payloads
-    return [{k: (GROUP_OF.get(v, v) if k == "reason" and f["type"] != "EventRetracted" else v)
-             for k, v in f.items() if k not in ("note", "description")} for f in payloads]
 
 
 def access_log(services: Services, who: Caller, employee_id: str, what: str) -> None:

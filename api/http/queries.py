@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from api.auth import Role
-from api.http.deps import Day, Who, Wired, moment, require, require_employee, shown_history
+from api.http.deps import Day, Who, Wired, may_read, moment, require_employee
 from api.render import status_document
-from service import evaluation, pay, population, read_views, records
+from service import evaluation, pay, population, privacy, read_views, records
 
 router = APIRouter()
 
@@ -19,19 +19,21 @@ router = APIRouter()
 def status(who: Who, services: Wired, employee_id: str, as_of: Day, known_at: str | None = None,
            policy: str | None = None) -> dict[str, Any]:
     history = require_employee(services, who, employee_id, "status")
-    return status_document(evaluation.status_of_history(services, history, as_of, moment(known_at), policy))
+    status = evaluation.status_of_history(services, history, as_of, moment(known_at), policy)
+    return privacy.for_role(who.role.value, status_document(status))
 
 
 @router.get("/employees/{employee_id}/explain")
 def explain(who: Who, services: Wired, employee_id: str, as_of: Day, known_at: str | None = None,
             policy: str | None = None) -> dict[str, Any]:
     require_employee(services, who, employee_id, "explain")
-    return evaluation.explain(services, employee_id, as_of, moment(known_at), policy)
+    return privacy.for_role(who.role.value, evaluation.explain(services, employee_id, as_of, moment(known_at), policy))
 
 
 @router.get("/employees/{employee_id}/history")
 def history(who: Who, services: Wired, employee_id: str) -> list[dict[str, Any]]:
-    return shown_history(who, require_employee(services, who, employee_id, "history"))
+    facts = [f.payload() for f in require_employee(services, who, employee_id, "history")]
+    return privacy.for_role(who.role.value, facts)
 
 
 @router.get("/employees/{employee_id}/pay")
@@ -54,14 +56,14 @@ def leave(who: Who, services: Wired, employee_id: str,
 def export(who: Who, services: Wired, employee_id: str) -> dict[str, Any]:
     """Right of access: the employee's whole record, a case file `POST /import` accepts."""
     require_employee(services, who, employee_id, "export")
-    return records.export(services, employee_id)
+    return privacy.for_role(who.role.value, records.export(services, employee_id))
 
 
 @router.get("/worklist")
 def work(who: Who, services: Wired, as_of: Day,
          horizon: Annotated[int, Query(ge=0, le=366, description="days ahead for upcoming actions")] = 14,
          ) -> list[dict[str, Any]]:
-    require(who, {Role.manager, Role.hr, Role.auditor})
+    may_read(who, "worklist")
     return population.worklist(services, as_of, manager_id=who.subject if who.role is Role.manager else None,
                                horizon=horizon)
 
@@ -70,13 +72,14 @@ def work(who: Who, services: Wired, as_of: Day,
 def priority(who: Who, services: Wired, as_of: Day | None = None,
              limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
     """From the read model, for the day it holds (409 naming that day for any other)."""
-    require(who, {Role.hr, Role.auditor})
+    may_read(who, "priority cases")
     return read_views.priority_cases(services, as_of, limit)
 
 
 @router.get("/stats")
 def stats(who: Who, services: Wired, as_of: Day | None = None,
           month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None) -> list[dict[str, Any]]:
-    """From the read model, for the day it holds (409 naming that day for any other)."""
-    require(who, {Role.hr, Role.auditor, Role.manager})
-    return read_views.stats(services, as_of, month)
+    """From the read model, for the day it holds (409 naming that day for any
+    other); a manager's own departments only, small counts suppressed."""
+    may_read(who, "stats")
+    return read_views.stats(services, as_of, month, manager_id=who.subject if who.role is Role.manager else None)

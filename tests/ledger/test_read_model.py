@@ -73,7 +73,7 @@ def test_absence_statistics_by_month_department_and_reason_group(projector):
     assert september["gastrointestinal"] == {
         "month": "2025-09", "department": "Ward 7", "reason_group": "gastrointestinal", "fte_days_lost": 5.0,
         "fte_days_available": 33.0, "rate": round(5 / 33, 4), "episodes": 1, "returns": 1,
-        "returns_discussed_within_72h": 0.0}
+        "returns_discussed_within_72h": 0.0, "people": 1}
     assert september["respiratory"]["fte_days_lost"] == 1.0 and september["respiratory"]["episodes"] == 1
 
 
