@@ -60,7 +60,8 @@ def _section(action: Action, as_of: date, horizon: int) -> str | None:
 
 
 def worklist_items(view: EmployeeView, status: Status, horizon: int = DEFAULT_HORIZON_DAYS) -> list[dict[str, Any]]:
-    base = {"employee_id": view.employee_id, "manager_id": view.manager_id, "policy": status.policy}
+    base = {"employee_id": view.employee_id, "manager_id": view.manager_id, "department": view.department,
+            "policy": status.policy}
     items = [
         {**base, "date": r.triggered_on.isoformat(), "kind": "review_due", "section": "due",
          "label": REVIEW_LABELS[r.stage], "due": r.triggered_on.isoformat(), "late": False,
@@ -105,7 +106,8 @@ def worklist(histories: Iterable[list[Fact]], registry: RulebookRegistry, as_of:
 
 def attention_items(attention: NeedsAttention, as_of: date) -> list[dict[str, Any]]:
     """An employee whose record could not be evaluated, as a worklist item."""
-    return [{"employee_id": attention.employee_id, "manager_id": attention.manager_id, "policy": None,
+    return [{"employee_id": attention.employee_id, "manager_id": attention.manager_id, "department": None,
+             "policy": None,
              "date": as_of.isoformat(), "kind": "needs_attention", "section": "overdue",
              "label": "Record needs attention: it could not be evaluated", "due": as_of.isoformat(),
              "late": False, "about": attention.error,

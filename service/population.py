@@ -33,9 +33,10 @@ def transition_review(services: Services, old: str, new: str, as_of: date) -> li
     return transition_candidates(services.ledger.histories(), services.registry, old, new, as_of)
 
 
-def apply_transition(services: Services, candidates: list[Candidate], old: str, new: str, as_of: date) -> None:
-    """Move the listed cases to the new policy at the mapped levels."""
+def apply_transition(services: Services, candidates: list[Candidate], old: str, new: str, as_of: date,
+                     actor: str = "transition-review") -> None:
+    """Move the listed cases to the new policy at the mapped levels, recorded as `actor`'s."""
     for candidate in candidates:
         services.ledger.record_event(candidate.employee_id, PolicyAssigned(
-            effective=as_of, policy=new, level_mapping=candidate.mapping, actor="transition-review",
+            effective=as_of, policy=new, level_mapping=candidate.mapping, actor=actor,
             reason=f"transition review from {old}: {candidate.reason}"))

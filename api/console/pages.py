@@ -24,7 +24,7 @@ POLICY = ("default-src 'self'; img-src 'self' data:; form-action 'self'; frame-a
 #: themselves check again: payroll sees pay and leave only, an employee
 #: their own record only)
 PAGES = (
-    ("Worklist", "/worklist", {Role.manager, Role.hr, Role.auditor}),
+    ("Worklist", "/", {Role.manager, Role.hr, Role.auditor}),
     ("Reports", "/reports", {Role.manager, Role.hr, Role.auditor}),
     ("Policies", "/policies", {Role.hr, Role.auditor}),
     ("Audit", "/audit", {Role.hr, Role.auditor}),
@@ -37,7 +37,7 @@ def navigation(who: Caller | None, path: str) -> list[dict[str, object]]:
     """The pages this caller may open, the current one marked."""
     if who is None:
         return []
-    return [{"label": label, "href": href, "current": path == href or path.startswith(f"{href}/")}
+    return [{"label": label, "href": href, "current": path == href or (href != "/" and path.startswith(f"{href}/"))}
             for label, href, roles in PAGES if who.role in roles]
 
 

@@ -16,6 +16,8 @@ from datetime import date, timedelta
 from domain.events import MeetingHeld
 from domain.history import Absence
 from domain.reasons import GROUP_OF, REASONS
+from domain.rulebook import STAGE_OF_REVIEW
+from projections.status import Status
 
 #: the lanes, top to bottom
 LANES = ("Absences", "Fit notes", "Meetings", "Monitoring", "Stage changes")
@@ -146,3 +148,23 @@ def chart(title: str, items: Sequence[Item], start: date, end: date, today: date
 def last_year(as_of: date) -> tuple[date, date]:
     """The default range: the rolling year the triggers count, to as_of."""
     return as_of - timedelta(days=364), as_of
+
+
+def monitoring_items(status: Status) -> list[Item]:
+    """The short-term monitoring window the evaluator set, if any."""
+    short = status.short_term
+    if short.monitoring_start is None:
+        return []
+    return [Item("Monitoring", short.monitoring_start, short.monitoring_until or status.as_of,
+                 f"monitoring period (short-term track, level {short.level})", "monitoring")]
+
+
+def stage_items(status: Status, meetings: Iterable[MeetingHeld]) -> list[Item]:
+    """Reviews held (a stage reached) and reviews now due (a stage triggered)."""
+    held = [Item("Stage changes", m.date, None,
+                 f"stage {STAGE_OF_REVIEW[m.kind]} {m.kind.replace('_', ' ')} held: {m.outcome.replace('_', ' ')}",
+                 "stage") for m in meetings if m.kind in STAGE_OF_REVIEW]
+    due = [Item("Stage changes", r.triggered_on, None,
+                f"stage {r.stage} {r.kind.replace('_', ' ')} due ({r.track.replace('_', '-')} track)", "stage")
+           for r in status.reviews_due]
+    return held + due

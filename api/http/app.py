@@ -13,7 +13,6 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 
 from api.auth import signing_key
-from api.console.signin import router as console_sign_in
 from api.docs_assets import mount_docs_and_probes
 from api.http import admin, commands, errors, queries, replay
 from service.bootstrap import Services, bootstrap
@@ -69,6 +68,9 @@ def create_app(services: Services | AttendanceLedger | None = None, access_log: 
         return await call_next(request)
 
     errors.install(app)
-    for router in (commands.router, queries.router, replay.router, admin.router, console_sign_in):
+    # imported here: the console's pages use api.http.deps, whose package imports this module
+    from api.console.routes import ROUTERS as CONSOLE
+
+    for router in (commands.router, queries.router, replay.router, admin.router, *CONSOLE):
         app.include_router(router)
     return app

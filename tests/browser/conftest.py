@@ -44,6 +44,7 @@ def pytest_collection_modifyitems(items):
 class Console:
     url: str
     environment: dict[str, str]
+    home: Path
 
     def token(self, role: str, sub: str, employee: str | None = None) -> str:
         """A bearer token the running server accepts (`attendance token`)."""
@@ -65,13 +66,16 @@ def console(tmp_path_factory) -> Iterator[Console]:
     imported = subprocess.run([ATTENDANCE, "import", *examples], env=environment, cwd=home,
                               capture_output=True, text=True, check=False)
     assert imported.returncode == 0, imported.stderr
+    projected = subprocess.run([ATTENDANCE, "project", "--once"], env=environment, cwd=home,
+                               capture_output=True, text=True, check=False)
+    assert projected.returncode == 0, projected.stderr  # the reports page's statistics
     log = home / "serve.log"
     with log.open("w") as stderr:
         server = subprocess.Popen([ATTENDANCE, "serve", "--port", "0"], env=environment, cwd=home,
                                   stdout=subprocess.DEVNULL, stderr=stderr)
     try:
         url = _wait_for_listening(server, log)
-        yield Console(url, environment)
+        yield Console(url, environment, home)
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -153,3 +157,22 @@ def off_site_loads(driver: webdriver.Chrome, origin: str) -> list[str]:
     refused = " ".join(entry["message"] for entry in driver.get_log("browser")
                        if "Content Security Policy" in entry["message"] and "blocked" in entry["message"])
     return [url for url in fetched if not url.startswith(origin) and url not in refused]
+
+
+def signed_in(driver: webdriver.Chrome, console: Console, role: str, sub: str, employee: str | None = None) -> None:
+    """A session as the sign-in form leaves it (HttpOnly, SameSite=Strict), without the form."""
+    driver.get(f"{console.url}/healthz")
+    driver.delete_all_cookies()
+    driver.add_cookie({"name": "attendance_session", "value": console.token(role, sub, employee), "path": "/",
+                       "httpOnly": True, "sameSite": "Strict"})
+
+
+def keep_screen(driver: webdriver.Chrome, name: str) -> None:
+    """This screen as tests/artifacts/<name>.png, the whole page long."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(1280, max(1024, min(int(height), 8000)))
+    try:
+        driver.save_screenshot(str(ARTIFACTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.png"))
+    finally:
+        driver.set_window_size(1280, 1024)
