@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -26,7 +27,9 @@ from rich.progress import (
     TextColumn,
     TimeRemainingColumn,
 )
+from typer.core import TyperCommand
 
+from api import event_flags
 from api.auth import Role, issue
 from api.csv_import import load_absences
 from api.logging import configure_logging
@@ -45,6 +48,7 @@ from api.render import (
     transition_text,
     worklist_text,
 )
+from api.vocabulary import MEANING
 from consumers.kafka_consumers import (
     CSV_COLUMNS,
     PayrollProjector,
@@ -53,7 +57,8 @@ from consumers.kafka_consumers import (
 )
 from consumers.relay import Relay, position_store
 from domain.casefile import load_case
-from domain.exceptions import LedgerError
+from domain.events import FACT_TYPES, EmployeeRegistered, UnknownEventType
+from domain.exceptions import InvalidEvent, LedgerError
 from domain.history import parse_known_at
 from domain.reasons import GROUP_OF, REASONS
 from domain.rulebook import RulebookError
@@ -158,6 +163,69 @@ def import_cases(cases: Annotated[list[Path], typer.Argument(metavar="FILE", hel
     for (path, _), result in zip(parsed, records.import_cases(services(), [case for _, case in parsed])):
         typer.echo(f"{path}: employee {result.employee_id}: {result.stored} new events stored, "
                    f"{result.already_held} already in the ledger")
+
+
+RECORD_EXAMPLES = """\b
+Examples:
+  attendance record ESR-100231 SicknessReported --absence-id A1 --first-day 2025-10-20 --reason S13
+  attendance record ESR-100231 ReturnedToWork --absence-id A1 --first-day-back 2025-10-22
+  attendance record ESR-100231 ContractChanged --effective 2025-11-01 --working-days mon,tue,wed
+  attendance record SicknessReported --help      (that type's fields)
+
+\b
+Event types:
+""" + "\n".join(f"  {name:<31} {MEANING[name]}" for name in FACT_TYPES if name != "EmployeeRegistered")
+
+
+class _RecordCommand(TyperCommand):
+    """`attendance record [EMPLOYEE_ID] TYPE --help` lists that type's fields."""
+
+    def parse_args(self, ctx, args):  # type: ignore[no-untyped-def]
+        kind = next((a for a in args if a in FACT_TYPES), None)
+        if kind and any(a in ctx.help_option_names for a in args):
+            typer.echo(f"Usage: attendance record EMPLOYEE_ID {kind} [--FIELD VALUE]...\n")
+            typer.echo(event_flags.help_text(FACT_TYPES[kind]).replace("\b\n", ""))
+            ctx.exit()
+        return super().parse_args(ctx, args)
+
+
+FIELDS_ARE_FLAGS = {"allow_extra_args": True, "ignore_unknown_options": True}
+
+
+def _from_flags(model, args: list[str]):
+    data = event_flags.event_data(model, args)
+    try:
+        return model.model_validate({"actor": "cli", **data})
+    except ValidationError as error:
+        raise event_flags.invalid(error) from None
+
+
+@app.command("register", context_settings=FIELDS_ARE_FLAGS, epilog="""\b
+Example:
+  attendance register --employee-id ESR-100231 --service-start 2016-09-05 \\
+      --contracted-hours 37.5 --working-days mon,tue,wed,thu --policy sath-w22-v6 \\
+      --manager-id MGR-WARD7 --department "Ward 7"
+
+""" + event_flags.help_text(EmployeeRegistered))
+def register_employee(ctx: typer.Context) -> None:
+    """Add an employee to the ledger from flags (the fields of EmployeeRegistered).
+    Validated as the API validates it; nothing is stored when a field is wrong."""
+    employee_id = records.register(services(), _from_flags(EmployeeRegistered, ctx.args))
+    typer.echo(f"registered {employee_id}")
+
+
+@app.command("record", cls=_RecordCommand, context_settings=FIELDS_ARE_FLAGS, epilog=RECORD_EXAMPLES)
+def record_event(ctx: typer.Context,
+                 employee_id: Annotated[str, typer.Argument(metavar="EMPLOYEE_ID")],
+                 kind: Annotated[str, typer.Argument(metavar="TYPE", help="an event type (listed below)")]) -> None:
+    """Record one event, its fields given as flags (--field value). Validated
+    as the API validates it; nothing is stored when a field is wrong."""
+    if kind == "EmployeeRegistered":
+        raise InvalidEvent("TYPE", "an employee is added with `attendance register`")
+    if kind not in FACT_TYPES:
+        raise InvalidEvent("TYPE", f"{UnknownEventType(kind)} (`attendance record --help` lists the types)")
+    event_id = records.record(services(), employee_id, _from_flags(FACT_TYPES[kind], ctx.args))
+    typer.echo(f"recorded {kind} for {employee_id} as event {event_id}")
 
 
 @app.command("status")

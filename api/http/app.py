@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from api.auth import signing_key
 from api.console.signin import router as console_sign_in
 from api.docs_assets import mount_docs_and_probes
-from api.http import admin, commands, errors, queries, replay
+from api.http import admin, commands, errors, queries, replay, schemas
 from service.bootstrap import Services, bootstrap
 from service.ledger import AttendanceLedger
 
@@ -69,6 +69,21 @@ def create_app(services: Services | AttendanceLedger | None = None, access_log: 
         return await call_next(request)
 
     errors.install(app)
-    for router in (commands.router, queries.router, replay.router, admin.router, console_sign_in):
-        app.include_router(router)
+    for router in (commands.router, queries.router, replay.router, admin.router):
+        app.include_router(router, responses=schemas.PROBLEMS)
+    app.include_router(console_sign_in)
+    _document_events(app)
     return app
+
+
+def _document_events(app: FastAPI) -> None:
+    """Add the event types and Problem to the OpenAPI document's components
+    (the paths refer to them; FastAPI sees only a JSON object body)."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            generate().setdefault("components", {}).setdefault("schemas", {}).update(schemas.components())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

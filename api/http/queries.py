@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 
 from api.auth import Role
 from api.http.deps import Day, Who, Wired, moment, require, require_employee
+from api.http.schemas import StatusDocument
 from api.render import status_document
 from domain.reasons import GROUP_OF
 from service import evaluation, pay, population, read_views, records
@@ -16,7 +17,7 @@ from service import evaluation, pay, population, read_views, records
 router = APIRouter()
 
 
-@router.get("/employees/{employee_id}/status")
+@router.get("/employees/{employee_id}/status", response_model=StatusDocument)
 def status(who: Who, services: Wired, employee_id: str, as_of: Day, known_at: str | None = None,
            policy: str | None = None) -> dict[str, Any]:
     history = require_employee(services, who, employee_id, "status")
