@@ -37,6 +37,10 @@ def status_document(status: Status) -> dict[str, Any]:
     }
 
 
+def _settings(value: dict[str, Any]) -> str:
+    return ", ".join(f"{key} {','.join(map(str, v)) if isinstance(v, list) else v}" for key, v in value.items())
+
+
 def to_json(document: dict[str, Any]) -> str:
     """A document as the CLI prints it: the same inputs, the same bytes."""
     return json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False)
@@ -189,8 +193,9 @@ def explain_text(explanation: dict[str, Any]) -> str:
         lines.append(f"Pattern to consider (not a trigger): {suggestion['description']}, "
                      f"{suggestion['occurrences']} times [{suggestion['citation']}]")
     if explanation.get("product_choices"):
-        lines.append("The product's choices where the policy is silent: "
-                     + ", ".join(f"{c['setting']} [{c['citation']}]" for c in explanation["product_choices"]))
+        lines.append("The product's choices where the policy is silent (rulebook settings an organisation may change):")
+        lines += [f"  {c['setting']}: {_settings(c.get('value', {}))} [{c['citation']}]"
+                  for c in explanation["product_choices"]]
     return "\n".join(lines)
 
 
