@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from api.auth import signing_key
 from api.console.signin import router as console_sign_in
 from api.docs_assets import mount_docs_and_probes
-from api.http import admin, commands, errors, queries, replay, schemas
+from api.http import admin, commands, errors, queries, replay, reports, schemas
 from service.bootstrap import Services, bootstrap
 from service.ledger import AttendanceLedger
 
@@ -69,7 +69,7 @@ def create_app(services: Services | AttendanceLedger | None = None, access_log: 
         return await call_next(request)
 
     errors.install(app)
-    for router in (commands.router, queries.router, replay.router, admin.router):
+    for router in (commands.router, queries.router, reports.router, replay.router, admin.router):
         app.include_router(router, responses=schemas.PROBLEMS)
     app.include_router(console_sign_in)
     _document_events(app)
