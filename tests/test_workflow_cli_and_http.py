@@ -181,3 +181,13 @@ def test_a_month_that_is_not_yyyy_mm_is_refused_naming_it(recorded):
     _, _, client = recorded
     answer = client.get("/reports/priority-cases?month=2025-13", headers=_as(Role.hr, "hr1"))
     assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "query.month"
+
+
+def test_a_wellbeing_conversation_never_held_is_not_described_as_last_held(recorded):
+    _, _, client = recorded
+    actions = client.get(f"/employees/N01/status?as_of={AS_OF}", headers=_as(Role.hr, "hr1")).json()["actions"]
+    # nw-wam-2024 took effect on 1 April 2024 and no conversation is recorded:
+    # the yearly one was due on 1 April 2025
+    [wellbeing] = [a for a in actions if a["kind"] == "wellbeing_conversation"]
+    assert (wellbeing["subject"], wellbeing["due_by"]) == (
+        "yearly health and wellbeing conversation (none recorded since 2024-04-01)", "2025-04-01")
