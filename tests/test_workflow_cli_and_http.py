@@ -177,9 +177,10 @@ def test_the_audit_sample_is_reproducible_and_logged_as_a_read_of_each_case(reco
     assert sampled <= {e["employee"] for e in logged if e["read"] == "audit-sample" and e["who"] == "auditor:aud1"}
 
 
-def test_a_month_that_is_not_yyyy_mm_is_refused_naming_it(recorded):
+@pytest.mark.parametrize("month", ["2025-13", "0000-01", "2025-1"])
+def test_a_month_that_is_not_yyyy_mm_is_refused_naming_it(recorded, month):
     _, _, client = recorded
-    answer = client.get("/reports/priority-cases?month=2025-13", headers=_as(Role.hr, "hr1"))
+    answer = client.get(f"/reports/priority-cases?month={month}", headers=_as(Role.hr, "hr1"))
     assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "query.month"
 
 
@@ -191,3 +192,10 @@ def test_a_wellbeing_conversation_never_held_is_not_described_as_last_held(recor
     [wellbeing] = [a for a in actions if a["kind"] == "wellbeing_conversation"]
     assert (wellbeing["subject"], wellbeing["due_by"]) == (
         "yearly health and wellbeing conversation (none recorded since 2024-04-01)", "2025-04-01")
+
+
+def test_registering_an_employee_twice_over_http_is_a_conflict_that_names_them(recorded):
+    _, _, client = recorded
+    answer = client.post("/employees", json=F01, headers=_as(Role.hr, "hr1"))
+    assert answer.status_code == 409 and answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["detail"] == "employee 'F01' is already in the ledger (record a ContractChanged instead)"

@@ -14,7 +14,7 @@ from service import reports
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 READERS = {Role.hr, Role.auditor}
-Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+Month = Annotated[str, Query(pattern=r"^(19|20|21)\d\d-(0[1-9]|1[0-2])$", description="YYYY-MM, 1900 to 2199")]
 
 
 @router.get("/priority-cases")

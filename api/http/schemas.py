@@ -102,11 +102,13 @@ def _problem(description: str) -> dict[str, Any]:
 
 #: the errors any endpoint behind a bearer token may answer with
 PROBLEMS: dict[int | str, dict[str, Any]] = {
+    400: _problem("JSON nested more than 32 levels deep"),
     401: _problem("No bearer token, or not a valid one"),
     403: _problem("The caller's role may not do this, or not for this employee"),
     404: _problem("No such employee"),
     409: _problem("Another change was recorded first, the employee is already registered, "
                   "or the read model holds another day"),
+    410: _problem("The employee's record was erased"),
     413: _problem("The body is larger than 1 MB"),
     422: _problem("Invalid input: `errors` names each field at fault"),
 }
