@@ -57,7 +57,7 @@ from consumers.kafka_consumers import (
 )
 from consumers.relay import Relay, position_store
 from domain.casefile import load_case
-from domain.events import FACT_TYPES, EmployeeRegistered, UnknownEventType
+from domain.events import FACT_TYPES, EmployeeRegistered, Fact, UnknownEventType
 from domain.exceptions import InvalidEvent, LedgerError
 from domain.history import parse_known_at
 from domain.reasons import GROUP_OF, REASONS
@@ -192,7 +192,7 @@ class _RecordCommand(TyperCommand):
 FIELDS_ARE_FLAGS = {"allow_extra_args": True, "ignore_unknown_options": True}
 
 
-def _from_flags(model, args: list[str]):
+def _from_flags(model: type[Fact], args: list[str]) -> Fact:
     data = event_flags.event_data(model, args)
     try:
         return model.model_validate({"actor": "cli", **data})
