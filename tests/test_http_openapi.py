@@ -50,6 +50,14 @@ def test_the_event_body_is_the_union_of_every_recordable_type_each_with_an_examp
     assert {"absence_id", "issued_on", "covers_from", "covers_to", "received_on"} <= set(fit_note["required"])
 
 
+def test_the_registration_body_is_the_employee_registered_model(document):
+    body = document["paths"]["/employees"]["post"]["requestBody"]["content"]["application/json"]
+    assert body["schema"]["$ref"] == "#/components/schemas/EmployeeRegistered"
+    registered = document["components"]["schemas"]["EmployeeRegistered"]
+    assert {"employee_id", "service_start", "contracted_hours", "policy"} <= set(registered["required"])
+    assert registered["properties"]["working_days"]["type"] == "array"
+
+
 def test_problems_are_documented_as_problem_json_for_each_error_status(document):
     operation = document["paths"]["/employees/{employee_id}/events"]["post"]
     for status in ("401", "403", "404", "409", "413", "422"):

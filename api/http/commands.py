@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from api.auth import Role
 from api.http.deps import Who, Wired, access_log, require, require_employee
-from api.http.schemas import EVENT_BODY, EVENT_EXAMPLES, Imported, Recorded, Registered
+from api.http.schemas import EVENT_BODY, EVENT_EXAMPLES, REGISTRATION_BODY, Imported, Recorded, Registered
 from domain.casefile import parse_case
 from domain.events import EmployeeRegistered, UnknownEventType, parse_fact
 from domain.exceptions import InvalidEvent
@@ -32,7 +32,8 @@ def _invalid(error: ValidationError) -> InvalidEvent:
     return InvalidEvent(".".join(str(p) for p in first["loc"]), first["msg"])
 
 
-@router.post("/employees", status_code=201, response_model=Registered)
+@router.post("/employees", status_code=201, response_model=Registered,
+             openapi_extra={"requestBody": {"content": {"application/json": {"schema": REGISTRATION_BODY}}}})
 def register(who: Who, services: Wired,
              registration: Annotated[dict[str, Any], Body(examples=[REGISTRATION])]) -> dict[str, Any]:
     require(who, {Role.hr})

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from pydantic.json_schema import models_json_schema
 
 from api.vocabulary import MEANING, example
-from domain.events import FACT_TYPES
+from domain.events import FACT_TYPES, EmployeeRegistered
 
 REF = "#/components/schemas/{model}"
 RECORDABLE = {name: model for name, model in FACT_TYPES.items() if name != "EmployeeRegistered"}
@@ -72,11 +72,12 @@ class StatusDocument(BaseModel):
 
 
 def components() -> dict[str, Any]:
-    """Schemas the paths refer to: each event type (its `type` the
-    discriminator, its meaning, an example) and Problem."""
-    _, document = models_json_schema([(m, "validation") for m in (*RECORDABLE.values(), Problem)],
-                                     ref_template=REF)
+    """Schemas the paths refer to: the registration, each event type (its
+    `type` the discriminator, its meaning, an example) and Problem."""
+    models = (EmployeeRegistered, *RECORDABLE.values(), Problem)
+    _, document = models_json_schema([(m, "validation") for m in models], ref_template=REF)
     schemas = document["$defs"]
+    schemas["EmployeeRegistered"]["description"] = MEANING["EmployeeRegistered"]
     for name, model in RECORDABLE.items():
         schema = schemas[name]
         schema["description"] = MEANING[name]
@@ -86,6 +87,8 @@ def components() -> dict[str, Any]:
     return schemas
 
 
+#: the request body of POST /employees
+REGISTRATION_BODY = {"$ref": REF.format(model="EmployeeRegistered")}
 #: the request body of POST /employees/{employee_id}/events
 EVENT_BODY = {
     "oneOf": [{"$ref": REF.format(model=name)} for name in RECORDABLE],
