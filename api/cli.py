@@ -34,12 +34,14 @@ from api.auth import Role, issue
 from api.csv_import import load_absences
 from api.logging import configure_logging
 from api.render import (
+    audit_sample_text,
     explain_text,
     leave_text,
     pay_csv,
     priority_text,
     replay_csv,
     replay_text,
+    rtw_text,
     snapshot_text,
     stats_text,
     status_document,
@@ -509,19 +511,19 @@ def query_priority_cases(limit: Annotated[int, typer.Option("--limit", min=1)] =
 
 
 @query.command("rtw")
-def query_return_to_work(as_of: AsOf, known_at: KnownAt = None) -> None:
+def query_return_to_work(as_of: AsOf, known_at: KnownAt = None, output: FormatOpt = Format.json) -> None:
     """Returns to work discussed within 72 hours: by month, quarter and overall, by department and policy."""
     rows = reports.return_to_work(services(), _day(as_of, "--as-of"), _moment(known_at))
-    typer.echo(json.dumps(rows, indent=2))
+    typer.echo(json.dumps(rows, indent=2) if output is Format.json else rtw_text(rows))
 
 
 @query.command("audit-sample")
 def query_audit_sample(as_of: AsOf, size: Annotated[int, typer.Option("--size", min=1)] = 10,
                        seed: Annotated[int, typer.Option("--seed", help="the same seed gives the same sample")] = 0,
-                       known_at: KnownAt = None) -> None:
+                       known_at: KnownAt = None, output: FormatOpt = Format.json) -> None:
     """A reproducible random sample of open cases, each with its explanation, for the monthly case audit."""
     sample = reports.audit_sample(services(), _day(as_of, "--as-of"), size, seed, _moment(known_at))
-    typer.echo(json.dumps(sample, indent=2))
+    typer.echo(json.dumps(sample, indent=2) if output is Format.json else audit_sample_text(sample))
 
 
 @query.command("stats")

@@ -243,6 +243,24 @@ def snapshot_text(snapshot: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def rtw_text(rows: list[dict[str, Any]]) -> str:
+    """The return-to-work metric: each period's returns and the share discussed on time."""
+    if not rows:
+        return "No returns to work."
+    table = [(r["period"], r["name"], r["by"], r["value"] or "-", r["returns"], r["discussed_on_time"],
+              f"{r['rate']:.0%}") for r in rows]
+    return "\n".join(_table(("period", "name", "by", "value", "returns", "discussed within 72h", "rate"), table))
+
+
+def audit_sample_text(sample: dict[str, Any]) -> str:
+    """The case-audit sample: how it was drawn, then each case's explanation."""
+    lines = [f"Case audit sample on {sample['as_of']} (seed {sample['seed']}): "
+             f"{len(sample['sample'])} of {sample['open_cases']} open cases"]
+    for explanation in sample["sample"]:
+        lines += ["", explain_text(explanation)]
+    return "\n".join(lines)
+
+
 def stats_text(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return "No absence recorded."

@@ -199,3 +199,16 @@ def test_registering_an_employee_twice_over_http_is_a_conflict_that_names_them(r
     answer = client.post("/employees", json=F01, headers=_as(Role.hr, "hr1"))
     assert answer.status_code == 409 and answer.headers["content-type"] == "application/problem+json"
     assert answer.json()["detail"] == "employee 'F01' is already in the ledger (record a ContractChanged instead)"
+
+
+def test_the_rtw_metric_and_the_audit_sample_read_as_text_too(recorded):
+    _, by_http, _ = recorded
+    rtw = _ok(run("query", "rtw", "--as-of", AS_OF, "--format", "text", cwd=by_http)).splitlines()
+    assert rtw[0].split() == ["period", "name", "by", "value", "returns", "discussed", "within", "72h", "rate"]
+    # F01 came back on 6 Mar 2025 with no welcome-back discussion recorded: 0 of 1 on time
+    assert any(line.split()[:4] == ["month", "2025-03", "department", "Wards"] and line.split()[4:] == ["1", "0", "0%"]
+               for line in rtw)
+    sample = _ok(run("query", "audit-sample", "--as-of", AS_OF, "--size", "1", "--seed", "3", "--format", "text",
+                     cwd=by_http))
+    assert sample.startswith(f"Case audit sample on {AS_OF} (seed 3): 1 of ")
+    assert "Employee " in sample and "The product's choices where the policy is silent" in sample
