@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -26,17 +27,21 @@ from rich.progress import (
     TextColumn,
     TimeRemainingColumn,
 )
+from typer.core import TyperCommand
 
+from api import event_flags
 from api.auth import Role, issue
 from api.csv_import import load_absences
 from api.logging import configure_logging
 from api.render import (
+    audit_sample_text,
     explain_text,
     leave_text,
     pay_csv,
     priority_text,
     replay_csv,
     replay_text,
+    rtw_text,
     snapshot_text,
     stats_text,
     status_document,
@@ -45,6 +50,7 @@ from api.render import (
     transition_text,
     worklist_text,
 )
+from api.vocabulary import MEANING
 from consumers.kafka_consumers import (
     CSV_COLUMNS,
     PayrollProjector,
@@ -53,7 +59,8 @@ from consumers.kafka_consumers import (
 )
 from consumers.relay import Relay, position_store
 from domain.casefile import load_case
-from domain.exceptions import LedgerError
+from domain.events import FACT_TYPES, EmployeeRegistered, Fact, UnknownEventType
+from domain.exceptions import InvalidEvent, LedgerError
 from domain.history import parse_known_at
 from domain.reasons import GROUP_OF, REASONS
 from domain.rulebook import RulebookError
@@ -158,6 +165,71 @@ def import_cases(cases: Annotated[list[Path], typer.Argument(metavar="FILE", hel
     for (path, _), result in zip(parsed, records.import_cases(services(), [case for _, case in parsed])):
         typer.echo(f"{path}: employee {result.employee_id}: {result.stored} new events stored, "
                    f"{result.already_held} already in the ledger")
+
+
+RECORD_EXAMPLES = """\b
+Examples:
+  attendance record ESR-100231 SicknessReported --absence-id A1 --first-day 2025-10-20 --reason S13
+  attendance record ESR-100231 ReturnedToWork --absence-id A1 --first-day-back 2025-10-22
+  attendance record ESR-100231 ContractChanged --effective 2025-11-01 --working-days mon,tue,wed
+  attendance record SicknessReported --help      (that type's fields)
+
+\b
+Event types:
+""" + "\n".join(f"  {name:<31} {MEANING[name]}" for name in FACT_TYPES if name != "EmployeeRegistered")
+
+
+class _RecordCommand(TyperCommand):
+    """`attendance record [EMPLOYEE_ID] TYPE --help` lists that type's fields."""
+
+    def parse_args(self, ctx, args):  # type: ignore[no-untyped-def]
+        kind = next((a for a in args if a in FACT_TYPES), None)
+        if kind and any(a in ctx.help_option_names for a in args):
+            typer.echo(f"Usage: attendance record EMPLOYEE_ID {kind} [--FIELD VALUE]...\n")
+            typer.echo(event_flags.help_text(FACT_TYPES[kind]).replace("\b\n", ""))
+            ctx.exit()
+        return super().parse_args(ctx, args)
+
+
+FIELDS_ARE_FLAGS = {"allow_extra_args": True, "ignore_unknown_options": True}
+#: who recorded it, as the ledger stamps it: the operator at this machine's command line
+CLI_ACTOR = "cli"
+
+
+def _from_flags(model: type[Fact], args: list[str]) -> Fact:
+    data = event_flags.event_data(model, args)
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise event_flags.invalid(error) from None
+
+
+@app.command("register", context_settings=FIELDS_ARE_FLAGS, epilog="""\b
+Example:
+  attendance register --employee-id ESR-100231 --service-start 2016-09-05 \\
+      --contracted-hours 37.5 --working-days mon,tue,wed,thu --policy sath-w22-v6 \\
+      --manager-id MGR-WARD7 --department "Ward 7"
+
+""" + event_flags.help_text(EmployeeRegistered))
+def register_employee(ctx: typer.Context) -> None:
+    """Add an employee to the ledger from flags (the fields of EmployeeRegistered).
+    Validated as the API validates it; nothing is stored when a field is wrong."""
+    employee_id = records.register(services(), _from_flags(EmployeeRegistered, ctx.args), actor=CLI_ACTOR)
+    typer.echo(f"registered {employee_id}")
+
+
+@app.command("record", cls=_RecordCommand, context_settings=FIELDS_ARE_FLAGS, epilog=RECORD_EXAMPLES)
+def record_event(ctx: typer.Context,
+                 employee_id: Annotated[str, typer.Argument(metavar="EMPLOYEE_ID")],
+                 kind: Annotated[str, typer.Argument(metavar="TYPE", help="an event type (listed below)")]) -> None:
+    """Record one event, its fields given as flags (--field value). Validated
+    as the API validates it; nothing is stored when a field is wrong."""
+    if kind == "EmployeeRegistered":
+        raise InvalidEvent("TYPE", "an employee is added with `attendance register`")
+    if kind not in FACT_TYPES:
+        raise InvalidEvent("TYPE", f"{UnknownEventType(kind)} (`attendance record --help` lists the types)")
+    event_id = records.record(services(), employee_id, _from_flags(FACT_TYPES[kind], ctx.args), actor=CLI_ACTOR).event_id
+    typer.echo(f"recorded {kind} for {employee_id} as event {event_id}")
 
 
 @app.command("status")
@@ -441,19 +513,19 @@ def query_priority_cases(limit: Annotated[int, typer.Option("--limit", min=1)] =
 
 
 @query.command("rtw")
-def query_return_to_work(as_of: AsOf, known_at: KnownAt = None) -> None:
+def query_return_to_work(as_of: AsOf, known_at: KnownAt = None, output: FormatOpt = Format.json) -> None:
     """Returns to work discussed within 72 hours: by month, quarter and overall, by department and policy."""
     rows = reports.return_to_work(services(), _day(as_of, "--as-of"), _moment(known_at))
-    typer.echo(json.dumps(rows, indent=2))
+    typer.echo(json.dumps(rows, indent=2) if output is Format.json else rtw_text(rows))
 
 
 @query.command("audit-sample")
 def query_audit_sample(as_of: AsOf, size: Annotated[int, typer.Option("--size", min=1)] = 10,
                        seed: Annotated[int, typer.Option("--seed", help="the same seed gives the same sample")] = 0,
-                       known_at: KnownAt = None) -> None:
+                       known_at: KnownAt = None, output: FormatOpt = Format.json) -> None:
     """A reproducible random sample of open cases, each with its explanation, for the monthly case audit."""
     sample = reports.audit_sample(services(), _day(as_of, "--as-of"), size, seed, _moment(known_at))
-    typer.echo(json.dumps(sample, indent=2))
+    typer.echo(json.dumps(sample, indent=2) if output is Format.json else audit_sample_text(sample))
 
 
 @query.command("stats")

@@ -38,6 +38,10 @@ def status_document(status: Status) -> dict[str, Any]:
     }
 
 
+def _settings(value: dict[str, Any]) -> str:
+    return ", ".join(f"{key} {','.join(map(str, v)) if isinstance(v, list) else v}" for key, v in value.items())
+
+
 def to_json(document: dict[str, Any]) -> str:
     """A document as the CLI prints it: the same inputs, the same bytes."""
     return json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False)
@@ -190,8 +194,9 @@ def explain_text(explanation: dict[str, Any]) -> str:
         lines.append(f"Pattern to consider (not a trigger): {suggestion['description']}, "
                      f"{suggestion['occurrences']} times [{suggestion['citation']}]")
     if explanation.get("product_choices"):
-        lines.append("The product's choices where the policy is silent: "
-                     + ", ".join(f"{c['setting']} [{c['citation']}]" for c in explanation["product_choices"]))
+        lines.append("The product's choices where the policy is silent (rulebook settings an organisation may change):")
+        lines += [f"  {c['setting']}: {_settings(c.get('value', {}))} [{c['citation']}]"
+                  for c in explanation["product_choices"]]
     return "\n".join(lines)
 
 
@@ -236,6 +241,24 @@ def snapshot_text(snapshot: dict[str, Any]) -> str:
     lines += _table(("#", "employee", "manager", "sickness days lost 12m", "absences 12m", "movement"), rows)
     if snapshot["left_the_list"]:
         lines.append("left the list: " + ", ".join(snapshot["left_the_list"]))
+    return "\n".join(lines)
+
+
+def rtw_text(rows: list[dict[str, Any]]) -> str:
+    """The return-to-work metric: each period's returns and the share discussed on time."""
+    if not rows:
+        return "No returns to work."
+    table = [(r["period"], r["name"], r["by"], r["value"] or "-", r["returns"], r["discussed_on_time"],
+              f"{r['rate']:.0%}") for r in rows]
+    return "\n".join(_table(("period", "name", "by", "value", "returns", "discussed within 72h", "rate"), table))
+
+
+def audit_sample_text(sample: dict[str, Any]) -> str:
+    """The case-audit sample: how it was drawn, then each case's explanation."""
+    lines = [f"Case audit sample on {sample['as_of']} (seed {sample['seed']}): "
+             f"{len(sample['sample'])} of {sample['open_cases']} open cases"]
+    for explanation in sample["sample"]:
+        lines += ["", explain_text(explanation)]
     return "\n".join(lines)
 
 

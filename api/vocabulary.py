@@ -85,17 +85,60 @@ def _kind(schema: dict[str, Any]) -> str:
     return " or ".join(words)
 
 
-def fields(model: type[Fact]) -> list[dict[str, Any]]:
-    """Each payload field: name, type in words, required, default, set by the ledger."""
+def _shape(schema: dict[str, Any]) -> str:
+    """How a field is given on a command line: a list, an object, a flag or a value."""
+    kinds = {s.get("type") for s in schema.get("anyOf", [schema])} - {"null"}
+    return {"array": "list", "object": "object", "boolean": "flag"}.get(next(iter(kinds), ""), "value") \
+        if len(kinds) == 1 else "value"
+
+
+def fields(model: type[Fact], envelope: bool = False) -> list[dict[str, Any]]:
+    """Each payload field (and the envelope's, if asked): name, type in
+    words, required, default, set by the ledger, shape."""
     schema = model.model_json_schema(by_alias=True)
     required = set(schema.get("required", ()))
     rows = []
     for name, field in schema["properties"].items():
-        if name in ENVELOPE:
+        if name in ENVELOPE and not envelope:
             continue
         rows.append({"name": name, "type": _kind(field), "required": name in required,
-                     "default": field.get("default"), "ledger": name in model.stamped_by_ledger})
+                     "default": field.get("default"), "ledger": name in model.stamped_by_ledger,
+                     "shape": _shape(field)})
     return rows
+
+
+#: sample values for an event's example, by field name (else by the field's type)
+SAMPLES: dict[str, Any] = {
+    "employee_id": "ESR-100231", "policy": "sath-w22-v6", "absence_id": "A1", "leave_id": "L1",
+    "meeting_id": "M1", "against": "M1", "event_ref": "2", "reason": "S13", "contracted_hours": 37.5,
+    "description": "desk assessment; review in three months", "weeks": 4,
+}
+#: where the field's name alone would give a wrong sample
+SAMPLE_FOR = {("EventRetracted", "reason"): "recorded against the wrong employee",
+              ("UnauthorisedAbsenceDeclared", "reason"): "no contact made",
+              ("TriggerAdjusted", "reason"): "reasonable adjustment (Equality Act 2010)",
+              ("PatternOfAbsenceIdentified", "description"): "absences next to rest days"}
+SAMPLE_DAY = "2025-11-03"
+
+
+def example(model: type[Fact]) -> dict[str, Any]:
+    """A valid instance of the event with its required fields, as a request
+    body or a case file's event holds it (tests check that it validates)."""
+    schema = model.model_json_schema(by_alias=True)["properties"]
+    body: dict[str, Any] = {"type": model.__name__}
+    for row in fields(model):
+        if not row["required"]:
+            continue
+        option = schema[row["name"]]
+        sample = SAMPLE_FOR.get((model.__name__, row["name"]), SAMPLES.get(row["name"]))
+        if "enum" in option:
+            sample = option["enum"][0]
+        elif option.get("format") == "date":
+            sample = SAMPLE_DAY
+        elif option.get("type") == "number":
+            sample = 7.5 if sample is None else sample
+        body[row["name"]] = sample if sample is not None else "A1"
+    return body
 
 
 def _default(value: Any) -> str:
@@ -117,8 +160,10 @@ def markdown() -> str:
         "",
         "Everything the ledger knows is one of these events on an employee's record. They are the",
         "`type` values of a case file (see [case files](case-files.md)) and of",
-        "`POST /employees/{employee_id}/events`. Dates are `YYYY-MM-DD`; timestamps are ISO 8601",
-        "with a time zone. Unknown fields are refused, naming the field.",
+        "`POST /employees/{employee_id}/events`; from the command line, `attendance record",
+        "EMPLOYEE_ID TYPE --field-name value` (an employee: `attendance register`). Dates are",
+        "`YYYY-MM-DD`; timestamps are ISO 8601 with a time zone. Unknown fields are refused,",
+        "naming the field.",
         "",
         "Policies are cited by title and section; *W22* is the SaTH W22 Employee Wellbeing and",
         "Attendance Management Policy.",

@@ -31,6 +31,12 @@ class EmployeeNotFound(LedgerError):
         self.employee_id = employee_id
 
 
+class EmployeeAlreadyRegistered(LedgerError):
+    def __init__(self, employee_id: str) -> None:
+        super().__init__(f"employee {employee_id!r} is already in the ledger (record a ContractChanged instead)")
+        self.employee_id = employee_id
+
+
 class UnknownPolicy(LedgerError):
     def __init__(self, policy: str, known: list[str]) -> None:
         super().__init__(f"unknown policy {policy!r} (known: {', '.join(known)})")

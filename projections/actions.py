@@ -277,10 +277,12 @@ def _wellbeing(view: EmployeeView, rulebook: Rulebook, meetings: list[MeetingHel
         return []
     # The obligation runs from when the policy took effect: the ledger cannot
     # know of conversations held before it did.
-    last = max([view.registration.starts, rulebook.effective_from,
-                *(m.date for m in meetings if m.kind == "wellbeing_conversation")])
+    held = [m.date for m in meetings if m.kind == "wellbeing_conversation"]
+    start = max(view.registration.starts, rulebook.effective_from)
+    last = max([start, *held])
+    since = f"last held {last}" if held and last == max(held) else f"none recorded since {start}"
     return [Action("wellbeing_conversation", add_months(last, rule.months), False,
-                   rule.citation, f"yearly health and wellbeing conversation (last {last})",
+                   rule.citation, f"yearly health and wellbeing conversation ({since})",
                    product_choice=rule.product_choice)]
 
 

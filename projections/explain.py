@@ -51,14 +51,21 @@ def _event(fact: Fact) -> dict[str, Any]:
             "recorded_at": fact.recorded_at.isoformat().replace("+00:00", "Z") if fact.recorded_at else None}
 
 
-def product_choices(rulebook: Rulebook) -> list[dict[str, str]]:
+def _chosen(rule: Any) -> dict[str, Any]:
+    """What the product chose: the rule's settings, without its citation."""
+    return rule.model_dump(mode="json", exclude={"citation", "product_choice"}, exclude_none=True)
+
+
+def product_choices(rulebook: Rulebook) -> list[dict[str, Any]]:
     """The deadlines and settings that are the product's choice where the
-    policy is silent (SPEC 11), with the section they serve."""
-    choices = [{"setting": f"actions.{name}", "citation": citation}
+    policy is silent (SPEC 11): what was chosen, and the section it serves."""
+    choices = [{"setting": f"actions.{name}", "value": _chosen(getattr(rulebook.actions, name)),
+                "citation": citation}
                for name, citation in rulebook.actions.product_choices().items()]
     suggestions = rulebook.pattern_suggestions
     if suggestions is not None and suggestions.product_choice:
-        choices.append({"setting": "pattern_suggestions", "citation": suggestions.citation})
+        choices.append({"setting": "pattern_suggestions", "value": _chosen(suggestions),
+                        "citation": suggestions.citation})
     return choices
 
 

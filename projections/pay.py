@@ -370,13 +370,15 @@ class PayCalendar:
         band = self.osp[as_of][0]
         days = [d for d in sorted(self.osp) if absence.first_day <= d <= as_of]
         half_from = next((d for d in days if self.osp[d][0] == "half"), None)
-        nil_from = next((d for d in days if self.osp[d][0] == "nil"), None)
+        # Days withheld (W22 9.2) are nil without using entitlement: not where pay drops.
+        nil_from = next((d for d in days if self.osp[d][0] == "nil" and d not in self.withheld), None)
         tomorrow = as_of + ONE_DAY
+        full_left = band == "full" or as_of in self.withheld
         # Project the ongoing absence forward, as if it continues.
         if nil_from is None:
-            if band == "full" and half_from is None and allowance.half:
+            if full_left and half_from is None and allowance.half:
                 half_from = tomorrow + timedelta(days=allowance.full)
-            remaining = allowance.half + (allowance.full if band == "full" else 0)
+            remaining = allowance.half + (allowance.full if full_left else 0)
             nil_from = tomorrow + timedelta(days=remaining)
             if self.ended is not None and self.ended < nil_from:
                 nil_from = self.ended + ONE_DAY

@@ -39,6 +39,7 @@ from domain.events import (
     parse_fact,
 )
 from domain.exceptions import (
+    EmployeeAlreadyRegistered,
     EmployeeNotFound,
     InvalidEvent,
     LedgerError,
@@ -165,6 +166,8 @@ class AttendanceLedger(Application):
     def register_employee(self, registration: EmployeeRegistered) -> UUID:
         registration = self._stamped(registration)
         self._check_policy(registration.policy, "policy")
+        if self._existing(registration.employee_id) is not None:
+            raise EmployeeAlreadyRegistered(registration.employee_id)
         employee = Employee.register(registration)
         self.save(employee)
         log.info("employee_registered", employee=registration.employee_id,

@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request
 
 from api.auth import signing_key
 from api.docs_assets import mount_docs_and_probes
-from api.http import admin, commands, errors, queries, replay
+from api.http import admin, commands, errors, queries, replay, reports, schemas
 from service.bootstrap import Services, bootstrap
 from service.ledger import AttendanceLedger
 
@@ -71,6 +71,22 @@ def create_app(services: Services | AttendanceLedger | None = None, access_log: 
     # imported here: the console's pages use api.http.deps, whose package imports this module
     from api.console.routes import ROUTERS as CONSOLE
 
-    for router in (commands.router, queries.router, replay.router, admin.router, *CONSOLE):
+    for router in (commands.router, queries.router, reports.router, replay.router, admin.router):
+        app.include_router(router, responses=schemas.PROBLEMS)
+    for router in CONSOLE:
         app.include_router(router)
+    _document_events(app)
     return app
+
+
+def _document_events(app: FastAPI) -> None:
+    """Add the event types and Problem to the OpenAPI document's components
+    (the paths refer to them; FastAPI sees only a JSON object body)."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            generate().setdefault("components", {}).setdefault("schemas", {}).update(schemas.components())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from api.auth import Role
 from api.http import errors
 from api.http.deps import Who, Wired, access_log, require, require_employee
+from api.http.schemas import EVENT_BODY, EVENT_EXAMPLES, REGISTRATION_BODY, Imported, Recorded, Registered
 from domain.casefile import parse_case
 from domain.events import EmployeeRegistered, UnknownEventType, parse_fact
 from domain.exceptions import InvalidEvent
@@ -20,15 +21,16 @@ router = APIRouter()
 
 REGISTRATION = {"employee_id": "ESR-100231", "service_start": "2016-09-05", "contracted_hours": 37.5,
                 "calendar": "england-and-wales", "policy": "sath-w22-v6", "manager_id": "MGR-WARD7"}
-EVENT_EXAMPLES = [
+EXAMPLES = [
     {"type": "SicknessReported", "absence_id": "A1", "first_day": "2025-10-20", "reason": "S13"},
     {"type": "ReturnedToWork", "absence_id": "A1", "first_day_back": "2025-10-22"},
     {"type": "MeetingHeld", "kind": "informal_review", "date": "2025-11-03", "outcome": "monitoring"},
 ]
-CASE_EXAMPLE = {"employee": REGISTRATION, "events": EVENT_EXAMPLES[:2]}
+CASE_EXAMPLE = {"employee": REGISTRATION, "events": EXAMPLES[:2]}
 
 
-@router.post("/employees", status_code=201)
+@router.post("/employees", status_code=201, response_model=Registered,
+             openapi_extra={"requestBody": {"content": {"application/json": {"schema": REGISTRATION_BODY}}}})
 def register(who: Who, services: Wired,
              registration: Annotated[dict[str, Any], Body(examples=[REGISTRATION])]) -> dict[str, Any]:
     """Register an employee; the ledger sets `recorded_at` and `actor` (a body holding either is refused)."""
@@ -40,9 +42,12 @@ def register(who: Who, services: Wired,
     return {"employee_id": records.register(services, fact, actor=who.actor)}
 
 
-@router.post("/employees/{employee_id}/events", status_code=201)
+# The body is read as data and validated by parse_fact, for its field-naming
+# errors; the OpenAPI document gives its schema: the union of event types.
+@router.post("/employees/{employee_id}/events", status_code=201, response_model=Recorded,
+             openapi_extra={"requestBody": {"content": {"application/json": {"schema": EVENT_BODY}}}})
 def record(who: Who, services: Wired, employee_id: str,
-           event: Annotated[dict[str, Any], Body(examples=EVENT_EXAMPLES)],
+           event: Annotated[dict[str, Any], Body(examples=EXAMPLES, openapi_examples=EVENT_EXAMPLES)],
            idempotency_key: Annotated[str | None, Header(max_length=128)] = None) -> dict[str, Any]:
     """Record one event, now, as the signed-in caller (a body holding `recorded_at`, `actor` or a
     review's decision stamps is refused). An Idempotency-Key, the caller's own, makes a retry of the
@@ -70,7 +75,7 @@ def erase(who: Who, services: Wired, employee_id: str) -> None:
     access_log(services, who, employee_id, "erase")
 
 
-@router.post("/import")
+@router.post("/import", response_model=Imported)
 def import_case(who: Who, services: Wired,
                 case: Annotated[dict[str, Any], Body(examples=[CASE_EXAMPLE])]) -> dict[str, Any]:
     """Import an employee's case file (HR): events may carry their historical `recorded_at`; the

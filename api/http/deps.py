@@ -6,7 +6,8 @@ import json
 from datetime import date, datetime, timezone
 from typing import Annotated
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.auth import Caller, Denied, Role, caller
 from domain.events import Fact
@@ -27,8 +28,15 @@ def get_services(request: Request) -> Services:
 Wired = Annotated[Services, Depends(get_services)]
 
 
-def authenticated(request: Request, authorization: Annotated[str | None, Header()] = None) -> Caller:
-    return caller(authorization, request.app.state.jwt_key)
+#: the security scheme the OpenAPI document names; a missing or malformed
+#: header is answered by `caller` (401 problem+json), not by FastAPI
+bearer = HTTPBearer(auto_error=False, bearerFormat="JWT",
+                    description="A token from `attendance token`, or from the single sign-on in front of the API.")
+
+
+def authenticated(request: Request,
+                  credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Caller:
+    return caller(f"Bearer {credentials.credentials}" if credentials else None, request.app.state.jwt_key)
 
 
 #: the caller of a request, from its bearer token

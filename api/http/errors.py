@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import Denied
 from domain.erasure import EmployeeErased
-from domain.exceptions import EmployeeNotFound, InvalidEvent, LedgerError
+from domain.exceptions import EmployeeAlreadyRegistered, EmployeeNotFound, InvalidEvent, LedgerError
 from service.projector import TickOutOfOrder
 from service.read_views import ReadModelNotOnDay
 from service.settings import SettingsError
@@ -85,6 +85,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(EmployeeNotFound)
     async def not_found(_request: Request, error: EmployeeNotFound) -> JSONResponse:
         return problem(404, "Not Found", str(error))
+
+    @app.exception_handler(EmployeeAlreadyRegistered)
+    async def registered(_request: Request, error: EmployeeAlreadyRegistered) -> JSONResponse:
+        return problem(409, "Conflict", str(error))
 
     @app.exception_handler(InvalidEvent)
     async def invalid(_request: Request, error: InvalidEvent) -> JSONResponse:

@@ -7,15 +7,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from api.auth import Role
+from api.auth import Denied, Role
 from api.http.deps import Day, Who, Wired, may_read, moment, require_employee
+from api.http.schemas import StatusDocument
 from api.render import status_document
 from service import evaluation, pay, population, privacy, read_views, records
 
 router = APIRouter()
 
 
-@router.get("/employees/{employee_id}/status")
+@router.get("/employees/{employee_id}/status", response_model=StatusDocument)
 def status(who: Who, services: Wired, employee_id: str, as_of: Day, known_at: str | None = None,
            policy: str | None = None) -> dict[str, Any]:
     history = require_employee(services, who, employee_id, "status")
@@ -62,10 +63,15 @@ def export(who: Who, services: Wired, employee_id: str) -> dict[str, Any]:
 @router.get("/worklist")
 def work(who: Who, services: Wired, as_of: Day,
          horizon: Annotated[int, Query(ge=0, le=366, description="days ahead for upcoming actions")] = 14,
-         ) -> list[dict[str, Any]]:
+         manager: Annotated[str | None, Query(description="one manager's items (HR, auditor); "
+                                              "a manager always sees their own")] = None,
+         known_at: str | None = None) -> list[dict[str, Any]]:
     may_read(who, "worklist")
-    return population.worklist(services, as_of, manager_id=who.subject if who.role is Role.manager else None,
-                               horizon=horizon)
+    if who.role is Role.manager:
+        if manager not in (None, who.subject):
+            raise Denied("managers may see only their own reports")
+        manager = who.subject
+    return population.worklist(services, as_of, moment(known_at), manager, horizon)
 
 
 @router.get("/priority-cases")
