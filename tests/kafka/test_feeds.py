@@ -154,7 +154,7 @@ def test_killing_any_process_mid_stream_loses_nothing_and_applies_nothing_twice(
                                    stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(1.0, 4.0))
         process.send_signal(signal.SIGKILL)
-        process.wait()
+        assert process.wait() == -signal.SIGKILL, "it was still running: killed, not crashed"
     run("relay", "--once", env=env)
     run("read-model-consumer", "--once", "--as-of", AS_OF, env=env)
     run("payroll-projector", "--once", "--as-of", AS_OF, env=env)
