@@ -83,18 +83,25 @@ def _field_error(error: ValidationError, prefix: str) -> InvalidEvent:
 
 
 def with_recorded_at(fact: Fact, prefix: str, actor: str, preceding: datetime | None = None) -> Fact:
-    """Default `recorded_at` to the end of the fact's effective day, or, for a
-    fact with no day of its own that allows it, to `preceding` (the
-    `recorded_at` of the event before it in the file)."""
+    """The fact as the ledger records it from a case file: `actor` is who
+    imports the file, and `recorded_at` the file's own (historical) moment,
+    by default the end of the fact's effective day, or, for a fact with no
+    day of its own that allows it, `preceding` (the `recorded_at` of the
+    event before it in the file). A file may not set the actor nor a
+    review's decision stamps: the ledger sets them (SPEC 12)."""
+    try:
+        fact.refuse_ledger_owned("actor")
+    except InvalidEvent as error:
+        raise error.at(prefix) from None
     if fact.recorded_at is not None:
-        return fact if fact.actor else fact.model_copy(update={"actor": actor})
+        return fact.model_copy(update={"actor": actor})
     day = fact.effective_day
     if day is None and fact.recorded_with_preceding and preceding is not None:
-        return fact.model_copy(update={"recorded_at": preceding, "actor": fact.actor or actor})
+        return fact.model_copy(update={"recorded_at": preceding, "actor": actor})
     if day is None:
         raise InvalidEvent(f"{prefix}.recorded_at",
                            f"required: a {fact.type} has no effective date to default it from")
-    return fact.model_copy(update={"recorded_at": end_of_day(day), "actor": fact.actor or actor})
+    return fact.model_copy(update={"recorded_at": end_of_day(day), "actor": actor})
 
 
 def _depth(data: Any, limit: int = MAX_DEPTH) -> int:

@@ -28,6 +28,7 @@ from pydantic import (
     field_validator,
 )
 
+from domain.exceptions import InvalidEvent
 from domain.limits import check_limits, is_identifier
 from domain.reasons import PREGNANCY_RELATED, REASONS
 
@@ -71,6 +72,14 @@ def _not_before(earlier: str):
     return check
 
 
+#: why a sender may not set an envelope field the ledger sets (SPEC 12)
+LEDGER_OWNED = {
+    "recorded_at": "is set by the ledger (the moment it records the event); "
+                   "only an import of historical records may carry it",
+    "actor": "is set by the ledger (who is signed in, or who imports the file); leave it out",
+}
+
+
 class Fact(BaseModel):
     """Base of every ledger event: the envelope every fact carries, and the
     input limits of SPEC 12 on every field of every subclass."""
@@ -112,6 +121,14 @@ class Fact(BaseModel):
     @classmethod
     def _utc(cls, value: datetime | None) -> datetime | None:
         return value.astimezone(timezone.utc) if value is not None else None
+
+    def refuse_ledger_owned(self, *envelope: str) -> None:
+        """Refuse a fact whose sender set what only the ledger sets (SPEC 12):
+        the named envelope fields and this fact's decision stamps."""
+        for name in (*envelope, *sorted(self.stamped_by_ledger)):
+            if getattr(self, name) is not None:
+                raise InvalidEvent(name, LEDGER_OWNED.get(name, "is stamped by the ledger when it records the "
+                                                                 "review (the rules it was taken under); leave it out"))
 
     def payload(self) -> dict[str, Any]:
         """The fact as JSON-ready data, with its `type`, envelope included."""

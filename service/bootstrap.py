@@ -50,6 +50,7 @@ class Services:
 def bootstrap(settings: Settings | None = None, ledger: AttendanceLedger | None = None) -> Services:
     """The services for these settings (default: the environment's, read now)."""
     settings = settings or Settings.from_environment()
+    settings.check()
     if ledger is not None:
         return Services(settings, ledger.registry, ledger)
     return Services(settings, RulebookRegistry.load(*settings.rulebook_dirs))

@@ -9,9 +9,10 @@ URL says so. It is constructed by `service.bootstrap` from the settings.
 
 from __future__ import annotations
 
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from uuid import UUID
 
 import structlog
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, Mapper
+from eventsourcing.utils import get_topic
 
 from domain.calendar import add_months
 from domain.casefile import CaseFile
@@ -45,6 +48,8 @@ from domain.history import known_order
 from domain.rulebook import STAGE_OF_REVIEW, RulebookRegistry
 from projections.status import evaluate_view
 from projections.view import EmployeeView, NotYetKnown
+from service.idempotency import Claim, PostgresIdempotentRecorder, SQLiteIdempotentRecorder
+from service.settings import MAKE_A_KEY, SettingsError, require_cipher_key
 
 log = structlog.get_logger("attendance.ledger")
 
@@ -77,6 +82,33 @@ def store_environment(database_url: str | None) -> dict[str, str]:
     return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(Path(url))}
 
 
+class KeyCheckedMapper(Mapper):
+    """The ledger's mapper, saying so when an event cannot be opened: the
+    CIPHER_KEY is wrong, missing, or set for a store written without one."""
+
+    def __init__(self, inner: Mapper) -> None:
+        super().__init__(inner.transcoder, inner.compressor, inner.cipher)
+        self.inner = inner
+
+    def to_stored_event(self, domain_event):  # type: ignore[no-untyped-def]
+        return self.inner.to_stored_event(domain_event)
+
+    def to_domain_event(self, stored_event):  # type: ignore[no-untyped-def]
+        try:
+            return self.inner.to_domain_event(stored_event)
+        except EmployeeErased:
+            raise
+        except (ValueError, zlib.error) as error:  # a failed AES tag check, or sealed bytes read as JSON
+            raise SettingsError("CIPHER_KEY does not open the ledger's events: it is wrong, or missing for an "
+                                "encrypted store, or set for a store written without one "
+                                f"({type(error).__name__})") from None
+
+
+#: the library's recorders, with idempotency claims in the event's transaction
+IDEMPOTENT_RECORDER = {"eventsourcing.sqlite": SQLiteIdempotentRecorder,
+                       "eventsourcing.postgres": PostgresIdempotentRecorder}
+
+
 class Histories:
     """Employees' histories, validated one employee at a time as they are
     iterated, so a whole ledger's facts are never all in memory at once."""
@@ -106,16 +138,25 @@ class AttendanceLedger(Application):
 
     def __init__(self, database_url: str | None = None, registry: RulebookRegistry | None = None,
                  crypto_shredding: bool = False, library: dict[str, str] | None = None) -> None:
-        super().__init__(env={**(library or {}), **store_environment(database_url)})
+        store = store_environment(database_url)
+        recorder = IDEMPOTENT_RECORDER[store["PERSISTENCE_MODULE"]]
+        try:
+            super().__init__(env={**(library or {}), **store, "APPLICATION_RECORDER_TOPIC": get_topic(recorder)})
+        except (ValueError, OSError) as error:  # the library's AES cipher refused the key (or its absence)
+            raise SettingsError(f"CIPHER_KEY is not a usable AES key ({error}): it must be 16, 24 or 32 "
+                                f"bytes in base64; make one with {MAKE_A_KEY}") from None
         self.database_url = database_url
         self.keys: EmployeeKeys | None = None
         if crypto_shredding:
+            require_cipher_key(crypto_shredding, self.env.get("CIPHER_KEY"))
             # Every employee's events sealed with their own key (domain.erasure).
             placeholder = "%s" if self.env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres" else "?"
             self.keys = EmployeeKeys(self.recorder.datastore, placeholder)
             self.mapper = ShreddingMapper(self.mapper, self.keys)
-            self.events = self.construct_event_store()
-            self._repository = self.construct_repository()
+        self.mapper = KeyCheckedMapper(self.mapper)
+        self.events = self.construct_event_store()
+        self._repository = self.construct_repository()
+        self._check_key_opens_the_store()
         self.registry = registry or RulebookRegistry.load()
         self._references: dict[UUID, str] = {}
 
@@ -130,19 +171,39 @@ class AttendanceLedger(Application):
                  correlation_id=registration.correlation_id)
         return employee.id
 
-    def record_event(self, employee_id: str, fact: Fact) -> str:
+    def record_event(self, employee_id: str, fact: Fact, claim: Claim | None = None) -> str:
         """Append one fact recorded now (unless it carries its own
-        `recorded_at`); returns the event id that corrections refer to."""
+        `recorded_at`); returns the event id that corrections refer to.
+        A `claim` (an idempotency key) is stored in the event's transaction."""
         fact = self._stamped(fact)
         if isinstance(fact, PolicyAssigned):
             self._check_policy(fact.policy, "policy")
         employee = self.employee(employee_id)
         employee.record(stamp_decision(employee, fact, self.registry))
-        self.save(employee)
         event_id = employee.facts[-1].event_id
+        assert event_id is not None
+        self.save(employee, idempotency=replace(claim, employee_id=employee_id, event_id=event_id) if claim else None)
         log.info("event_recorded", employee=employee_id, event_type=fact.type, event_id=event_id,
                  correlation_id=fact.correlation_id)
         return event_id  # type: ignore[return-value]
+
+    def record_once(self, employee_id: str, fact: Fact, claim: Claim) -> tuple[str, bool]:
+        """Record a fact under a caller's idempotency key: the first request
+        stores it; a repeat of the same request (even a concurrent one) gets
+        the first one's event id and `True` (replayed); a different request
+        with the same key is refused."""
+        held = self.recorder.claimed(claim.caller, claim.key)
+        if held is None:
+            try:
+                return self.record_event(employee_id, fact, claim), False
+            except IntegrityError:  # a concurrent request stored first: its claim says what
+                held = self.recorder.claimed(claim.caller, claim.key)
+                if held is None:
+                    raise
+        if (held.request, held.employee_id) != (claim.request, employee_id):
+            raise InvalidEvent("Idempotency-Key", "was already used for a different request: "
+                                                  "a new event needs a new key")
+        return held.event_id, True
 
     def import_case(self, case: CaseFile) -> ImportResult:
         """Write a case file's history; facts already in the ledger are
@@ -217,6 +278,7 @@ class AttendanceLedger(Application):
         if today < retained_until:
             raise LedgerError(f"employee {employee_id!r}'s record is retained until {retained_until}")
         self.keys.shred(employee.id)
+        self.recorder.forget_claims(employee_id)  # a key's request hash is derived from health data
         log.info("employee_erased", employee=employee_id)
 
     def ledger_notifications(self, batch: int = 5000):
@@ -229,6 +291,16 @@ class AttendanceLedger(Application):
             start = page[-1].id + 1
 
     # --- helpers -------------------------------------------------------------
+
+    def _check_key_opens_the_store(self) -> None:
+        """Open the first readable event now, so a missing or wrong CIPHER_KEY
+        stops the service at start with one line, not a request later."""
+        for notification in self.recorder.select_notifications(1, 10):
+            try:
+                self.mapper.to_domain_event(notification)
+                return
+            except EmployeeErased:  # shredded on purpose: try the next
+                continue
 
     def _existing(self, employee_id: str) -> Employee | None:
         try:
@@ -287,7 +359,7 @@ def apply_case(case: CaseFile, registry: RulebookRegistry,
 def stamp_decision(employee: Employee, fact: Fact, registry: RulebookRegistry) -> Fact:
     """A review meeting with the policy, rulebook hash and status in force
     when it was held, as the ledger knew them when it was recorded."""
-    if not isinstance(fact, MeetingHeld) or fact.kind not in STAGE_OF_REVIEW or fact.policy is not None:
+    if not isinstance(fact, MeetingHeld) or fact.kind not in STAGE_OF_REVIEW:
         return fact
     try:
         view = EmployeeView.of(employee.facts, fact.date, fact.recorded_at)

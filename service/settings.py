@@ -12,7 +12,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from domain.exceptions import LedgerError
+
 ON = ("on", "1", "true", "yes")
+MAKE_A_KEY = 'python -c "from eventsourcing.cipher import AESCipher; print(AESCipher.create_key(32))"'
+
+
+class SettingsError(LedgerError):
+    """The deployment's settings cannot work: the service refuses to start."""
+
+
+def require_cipher_key(crypto_shredding: bool, cipher_key: str | None) -> None:
+    """Crypto-shredding keeps each employee's data key in the ledger's own
+    database: without CIPHER_KEY sealing the events too, whoever reads the
+    database reads the keys beside the data, and erasure protects nothing."""
+    if crypto_shredding and not cipher_key:
+        raise SettingsError("CIPHER_KEY is not set: ATTENDANCE_CRYPTO_SHREDDING=on needs it (without it the "
+                            f"per-employee keys would sit in plain text beside the data); make one with {MAKE_A_KEY}")
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,10 @@ class Settings:
             log_level=env.get("ATTENDANCE_LOG_LEVEL", "WARNING").upper(),
             library={k: env[k] for k in ("CIPHER_KEY", "CIPHER_TOPIC", "COMPRESSOR_TOPIC") if env.get(k)},
         )
+
+    def check(self) -> None:
+        """Refuse settings that cannot work, naming the setting (at start)."""
+        require_cipher_key(self.crypto_shredding, self.library.get("CIPHER_KEY"))
 
     @property
     def consumer_database_url(self) -> str | None:

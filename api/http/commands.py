@@ -8,11 +8,13 @@ from fastapi import APIRouter, Body, Header
 from pydantic import ValidationError
 
 from api.auth import Role
+from api.http import errors
 from api.http.deps import Who, Wired, access_log, require, require_employee
 from domain.casefile import parse_case
 from domain.events import EmployeeRegistered, UnknownEventType, parse_fact
 from domain.exceptions import InvalidEvent
 from service import records
+from service.idempotency import Claim
 
 router = APIRouter()
 
@@ -26,41 +28,38 @@ EVENT_EXAMPLES = [
 CASE_EXAMPLE = {"employee": REGISTRATION, "events": EVENT_EXAMPLES[:2]}
 
 
-def _invalid(error: ValidationError) -> InvalidEvent:
-    first = error.errors()[0]
-    return InvalidEvent(".".join(str(p) for p in first["loc"]), first["msg"])
-
-
 @router.post("/employees", status_code=201)
 def register(who: Who, services: Wired,
              registration: Annotated[dict[str, Any], Body(examples=[REGISTRATION])]) -> dict[str, Any]:
+    """Register an employee; the ledger sets `recorded_at` and `actor` (a body holding either is refused)."""
     require(who, {Role.hr})
     try:
-        fact = EmployeeRegistered.model_validate({**registration, "actor": who.actor})
+        fact = EmployeeRegistered.model_validate(registration)
     except ValidationError as error:
-        raise _invalid(error) from None
-    return {"employee_id": records.register(services, fact)}
+        raise errors.invalid(error) from None
+    return {"employee_id": records.register(services, fact, actor=who.actor)}
 
 
 @router.post("/employees/{employee_id}/events", status_code=201)
 def record(who: Who, services: Wired, employee_id: str,
            event: Annotated[dict[str, Any], Body(examples=EVENT_EXAMPLES)],
            idempotency_key: Annotated[str | None, Header(max_length=128)] = None) -> dict[str, Any]:
-    """Record one event; an Idempotency-Key makes a retry return the first result."""
+    """Record one event, now, as the signed-in caller (a body holding `recorded_at`, `actor` or a
+    review's decision stamps is refused). An Idempotency-Key, the caller's own, makes a retry of the
+    same request return the first result (`replayed: true`); the same key with another body is refused."""
     require(who, {Role.hr, Role.manager})
     if who.role is Role.manager:
         require_employee(services, who, employee_id, "status")
-    if idempotency_key:
-        done = [f for f in records.history(services, employee_id) if f.correlation_id == idempotency_key]
-        if done:
-            return {"event_id": done[0].event_id, "replayed": True}
     try:
-        fact = parse_fact({**event, "actor": who.actor, "correlation_id": idempotency_key})
+        fact = parse_fact({**event, "correlation_id": idempotency_key} if idempotency_key else event)
     except UnknownEventType as error:
         raise InvalidEvent("type", str(error)) from None
     except ValidationError as error:
-        raise _invalid(error) from None
-    return {"event_id": records.record(services, employee_id, fact), "replayed": False}
+        raise errors.invalid(error) from None
+    claim = Claim(who.who, idempotency_key, Claim.request_hash(employee_id, event), employee_id) \
+        if idempotency_key else None
+    recorded = records.record(services, employee_id, fact, actor=who.actor, claim=claim)
+    return {"event_id": recorded.event_id, "replayed": recorded.replayed}
 
 
 @router.delete("/employees/{employee_id}", status_code=204)
@@ -74,6 +73,9 @@ def erase(who: Who, services: Wired, employee_id: str) -> None:
 @router.post("/import")
 def import_case(who: Who, services: Wired,
                 case: Annotated[dict[str, Any], Body(examples=[CASE_EXAMPLE])]) -> dict[str, Any]:
+    """Import an employee's case file (HR): events may carry their historical `recorded_at`; the
+    ledger records the importer as their `actor` and stamps reviews itself (a file setting either
+    is refused)."""
     require(who, {Role.hr})
     [result] = records.import_cases(services, [parse_case(case, actor=who.actor)])
     return {"employee_id": result.employee_id, "stored": result.stored, "already_held": result.already_held}

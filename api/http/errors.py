@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
 
+import structlog
 from eventsourcing.persistence import IntegrityError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import Denied
@@ -16,8 +19,43 @@ from domain.erasure import EmployeeErased
 from domain.exceptions import EmployeeNotFound, InvalidEvent, LedgerError
 from service.projector import TickOutOfOrder
 from service.read_views import ReadModelNotOnDay
+from service.settings import SettingsError
 
 PROBLEM = "application/problem+json"
+#: how pydantic opens the message of an error a validator raised
+PYDANTIC_PREFIXES = ("Value error, ", "Assertion failed, ")
+#: where FastAPI found a request parameter (the first part of an error's `loc`)
+PARAMETER_PLACES = ("query", "path", "header", "cookie")
+
+log = structlog.get_logger("attendance.http")
+
+
+def field_name(loc: Sequence[int | str]) -> str:
+    """A field as the client wrote it: `first_day`, `as_of`, `Idempotency-Key`,
+    `working_days.2` - without FastAPI's `body.` / `query.` prefix."""
+    place, *rest = [str(part) for part in loc] or ["body"]
+    if place == "header" and rest:
+        return "-".join(word.capitalize() for word in rest[0].split("-"))
+    if place in (*PARAMETER_PLACES, "body") and rest:
+        return ".".join(rest)
+    return ".".join([place, *rest])
+
+
+def plain_message(message: str) -> str:
+    """pydantic's message without its "Value error, " prefix."""
+    for prefix in PYDANTIC_PREFIXES:
+        message = message.removeprefix(prefix)
+    return message
+
+
+def field_errors(errors: Sequence[Any]) -> list[dict[str, str]]:
+    return [{"field": field_name(e["loc"]), "message": plain_message(e["msg"])} for e in errors]
+
+
+def invalid(error: ValidationError) -> InvalidEvent:
+    """A body that failed its model, as the field-naming error of the ledger."""
+    first = field_errors(error.errors())[0]
+    return InvalidEvent(first["field"], first["message"])
 
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
@@ -58,8 +96,18 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def unreadable(_request: Request, error: RequestValidationError) -> JSONResponse:
-        errors = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in error.errors()]
+        errors = field_errors(error.errors())
         return problem(422, "Invalid request", errors[0]["field"] + ": " + errors[0]["message"], errors=errors)
+
+    @app.exception_handler(SettingsError)
+    async def misconfigured(_request: Request, error: SettingsError) -> JSONResponse:
+        return problem(503, "Service Unavailable", str(error))
+
+    @app.exception_handler(Exception)
+    async def crashed(_request: Request, error: Exception) -> JSONResponse:
+        """Even a fault of ours answers as problem+json (details in the log only)."""
+        log.error("request_failed", error_type=type(error).__name__)
+        return problem(500, "Internal Server Error", "the request failed on the server (its log says why)")
 
     @app.exception_handler(TickOutOfOrder)
     async def read_model_ahead(_request: Request, error: TickOutOfOrder) -> JSONResponse:

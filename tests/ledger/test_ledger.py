@@ -146,9 +146,12 @@ def test_with_a_cipher_key_event_payloads_are_encrypted_at_rest(database_url, mo
 
 
 def test_an_erased_employee_cannot_be_read_back_while_everyone_else_still_can(database_url, monkeypatch, registry):
+    from eventsourcing.cipher import AESCipher
+
     from domain.erasure import EmployeeErased
     from domain.exceptions import LedgerError
 
+    monkeypatch.setenv("CIPHER_KEY", AESCipher.create_key(32))  # crypto-shredding needs it (issue 9)
     ledger = AttendanceLedger(database_url, crypto_shredding=True)
     leaver = case("X1", *absence("A1", "2019-06-03", "2019-06-05", "S10"),
                   {"type": "EmploymentEnded", "effective": "2019-12-31", "reason": "resignation"})

@@ -1,0 +1,105 @@
+"""Idempotency keys that hold (issue 9): a key is claimed in the same
+database transaction that stores the event it answers for.
+
+The claim is a row of `idempotency_keys`, primary key (caller, key), written
+by the ledger's own recorder inside the transaction of the event insert (the
+library hands `save(..., idempotency=claim)` through to `_insert_events`).
+So of many concurrent requests with one key exactly one stores its event;
+every other one fails that transaction's unique constraint and then finds
+the winner's claim. A key is scoped to its caller (role and subject), and it
+answers only the request it was first used for (the body's hash).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+from psycopg.sql import SQL, Identifier
+
+TABLE = "idempotency_keys"
+COLUMNS = "caller, key, request, employee_id, event_id"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A caller's key, the request it was used for and the event it stored."""
+
+    caller: str
+    key: str
+    request: str
+    employee_id: str
+    event_id: str = ""
+
+    @staticmethod
+    def request_hash(employee_id: str, body: dict[str, Any]) -> str:
+        """What makes two requests the same: the employee and the body as sent."""
+        canonical = json.dumps([employee_id, body], sort_keys=True, ensure_ascii=True, default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def row(self) -> tuple[str, str, str, str, str]:
+        return self.caller, self.key, self.request, self.employee_id, self.event_id
+
+
+class SQLiteIdempotentRecorder(SQLiteApplicationRecorder):
+    """The library's SQLite recorder, with claims in the event's transaction."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(),
+                f"CREATE TABLE IF NOT EXISTS {TABLE} (caller TEXT, key TEXT, request TEXT, "
+                "employee_id TEXT, event_id TEXT, PRIMARY KEY (caller, key))"]
+
+    def _insert_events(self, c, stored_events, **kwargs):  # type: ignore[no-untyped-def]
+        claim: Claim | None = kwargs.get("idempotency")
+        if claim is not None:  # first: a second claim fails before any event is written
+            c.execute(f"INSERT INTO {TABLE} ({COLUMNS}) VALUES (?, ?, ?, ?, ?)", claim.row())
+        return super()._insert_events(c, stored_events, **kwargs)
+
+    def claimed(self, caller: str, key: str) -> Claim | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT {COLUMNS} FROM {TABLE} WHERE caller = ? AND key = ?", (caller, key))
+            row = c.fetchone()
+        return Claim(*row) if row else None
+
+    def forget_claims(self, employee_id: str) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"DELETE FROM {TABLE} WHERE employee_id = ?", (employee_id,))
+
+
+class PostgresIdempotentRecorder(PostgresApplicationRecorder):
+    """The library's PostgreSQL recorder, with claims in the event's transaction."""
+
+    def __init__(self, datastore, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(datastore, **kwargs)
+        self.claims = Identifier(self.datastore.schema, TABLE)
+        self.sql_create_statements.append(SQL(
+            "CREATE TABLE IF NOT EXISTS {} (caller text, key text, request text, employee_id text, "
+            "event_id text, PRIMARY KEY (caller, key))").format(self.claims))
+
+    def insert_events(self, stored_events, **kwargs):  # type: ignore[no-untyped-def]
+        if kwargs.get("idempotency") is not None and self.datastore.enable_db_functions:
+            raise RuntimeError("idempotency claims need POSTGRES_ENABLE_DB_FUNCTIONS off")
+        return super().insert_events(stored_events, **kwargs)
+
+    def _insert_events(self, curs, stored_events, **kwargs):  # type: ignore[no-untyped-def]
+        # runs in the insert's transaction, before the events table is locked
+        claim: Claim | None = kwargs.get("idempotency")
+        if claim is not None:
+            curs.execute(SQL("INSERT INTO {} (" + COLUMNS + ") VALUES (%s, %s, %s, %s, %s)").format(self.claims),
+                         claim.row())
+        super()._insert_events(curs, stored_events, **kwargs)
+
+    def claimed(self, caller: str, key: str) -> Claim | None:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(SQL("SELECT " + COLUMNS + " FROM {} WHERE caller = %s AND key = %s").format(self.claims),
+                         (caller, key))
+            row = curs.fetchone()
+        return Claim(**row) if row else None
+
+    def forget_claims(self, employee_id: str) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(SQL("DELETE FROM {} WHERE employee_id = %s").format(self.claims), (employee_id,))
