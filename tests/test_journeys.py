@@ -28,7 +28,6 @@ from typer.testing import CliRunner
 import api.cli
 from api.auth import Role, issue
 from api.http import create_app
-from api.http.deps import READS
 from domain.events import FACT_TYPES
 from domain.rulebook import RulebookRegistry
 from projections.view import EmployeeView
@@ -41,7 +40,10 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.*"))
 CSV = ROOT / "examples" / "csv" / "esr-absence-report.csv"
 RULEBOOKS = RulebookRegistry.load().ids
 JWT_KEY = "journey-signing-key-of-a-decent-length-0123456789"
-#: the query parameters each read of one employee needs
+#: who may read what of one employee (the README's privacy table), and the query each read needs
+E, M, H, P, A = Role.employee, Role.manager, Role.hr, Role.payroll, Role.auditor
+READS = {"status": {E, M, H, A}, "explain": {E, M, H, A}, "history": {E, M, H, A}, "export": {E, H, A},
+         "pay": {E, H, P, A}, "leave": {E, M, H, P, A}}
 PARAMS = {"status": {"as_of": AS_OF}, "explain": {"as_of": AS_OF}, "history": {}, "export": {},
           "pay": {"from": "2025-01-01", "to": AS_OF}, "leave": {"year": 2025}}
 
