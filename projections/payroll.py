@@ -23,7 +23,7 @@ from projections.pay import PayCalendar
 from projections.view import EmployeeView
 
 ONE_DAY = timedelta(days=1)
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Literal[1] = 1
 
 
 class Instruction(BaseModel):
@@ -119,7 +119,7 @@ def payroll_instructions(view: EmployeeView, rulebook: Rulebook) -> list[Instruc
                          and pay.osp.get(d, ("", ""))[0] == band), None) if band != "at_work" else None
             out.append(SickPayBandChanged(
                 id=_id(employee, "SickPayBandChanged", day, band), employee_id=employee, effective=day,
-                band=band, ssp_daily_rate=f"{rate:.4f}" if rate else None,
+                band=band, ssp_daily_rate=f"{rate:.4f}" if rate else None,  # type: ignore[arg-type]  # validated
                 enhancements_included=today.enhancements_included))
         previous = band
 
@@ -151,4 +151,4 @@ def payroll_instructions(view: EmployeeView, rulebook: Rulebook) -> list[Instruc
             out.append(InjuryAllowance(id=_id(employee, "InjuryAllowance", grant.from_, grant.absence_id),
                                        employee_id=employee, effective=grant.from_, until=until,
                                        percent=allowance.percent))
-    return sorted(out, key=lambda i: (i.effective, i.type, i.id))
+    return sorted(out, key=lambda i: (i.effective, type(i).__name__, i.id))

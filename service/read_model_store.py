@@ -96,7 +96,8 @@ class ReadModelQueries:
             for table in projections:
                 cursor.execute(f"DELETE FROM {table}")
             for name in {t.application_name for t in trackings}:
-                cursor.execute(self._sql(f"DELETE FROM {self.tracking_table} WHERE application_name = ?"), (name,))
+                cursor.execute(self._sql(f"DELETE FROM {self.tracking_table} WHERE application_name = ?"),  # type: ignore[attr-defined]
+                               (name,))
             for rows in employees:
                 self._insert_rows(cursor, rows, projections)
             for tracking in trackings:
@@ -181,7 +182,7 @@ class PostgresReadModel(ReadModelQueries, PostgresTrackingRecorder):
 
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
-        self.sql_create_statements.extend(SQL(statement) for statement in self._create_tables())
+        self.sql_create_statements.extend(SQL(statement) for statement in self._create_tables())  # type: ignore[misc]
 
     @property
     def tracking_table(self) -> str:
@@ -196,5 +197,5 @@ def read_model_store(database_url: str | None, sqlite_class: type = SQLiteReadMo
     factory = InfrastructureFactory.construct({**env, "CREATE_TABLE": "y"})
     is_postgres = env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
     recorder = factory.tracking_recorder(postgres_class if is_postgres else sqlite_class)
-    recorder.create_table()  # type: ignore[union-attr]
+    recorder.create_table()  # type: ignore[union-attr, attr-defined]
     return recorder  # type: ignore[return-value]

@@ -20,7 +20,7 @@ ALIAS_BOMB = "".join(
     ["employee: {employee_id: E1, service_start: 2020-01-01, contracted_hours: 37.5, policy: sath-w22-v6}\n",
      "events:\n- type: MeetingHeld\n  kind: informal_review\n  date: 2025-06-02\n  outcome: monitoring\n",
      "  status_shown:\n", '    a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n']
-    + [f"    {b}: &{b} [" + ", ".join([f"*{a}"] * 9) + "]\n" for a, b in zip("abcdefgh", "bcdefghi")]
+    + [f"    {b}: &{b} [" + ", ".join([f"*{a}"] * 9) + "]\n" for a, b in zip("abcdefgh", "bcdefghi", strict=True)]
 )
 
 
