@@ -9,7 +9,7 @@ AS_OF  ?= 2025-11-28
 EMPLOYEES ?= 2000
 REPLAY_EMPLOYEES ?= 100000
 
-.PHONY: run test bench load clean postgres-binaries browser-binaries vendor-assets
+.PHONY: run test lint bench load clean postgres-binaries browser-binaries vendor-assets
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,13 @@ run: $(STAMP)
 	$(BIN)/attendance import $(EXAMPLES)
 	$(BIN)/attendance worklist --as-of $(AS_OF)
 
-test: $(STAMP) postgres-binaries browser-binaries
+test: lint postgres-binaries browser-binaries
 	$(BIN)/pytest -q
+
+# ruff (pyflakes, pycodestyle, bugbear, pyupgrade) and mypy, as pyproject.toml configures them
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # The tests start their own PostgreSQL server and need its binaries.
 postgres-binaries:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import csv
 import json
-import socket
 import sys
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import Enum
 from functools import cache
@@ -162,7 +162,7 @@ def import_cases(cases: Annotated[list[Path], typer.Argument(metavar="FILE", hel
     facts it already holds are skipped. Every file is checked before any is written."""
     parsed = [(path, case) for path in cases for case in _cases_in(path, mapping)]
     # one transaction: a bad file anywhere stores nothing from any of them
-    for (path, _), result in zip(parsed, records.import_cases(services(), [case for _, case in parsed])):
+    for (path, _), result in zip(parsed, records.import_cases(services(), [case for _, case in parsed]), strict=True):
         typer.echo(f"{path}: employee {result.employee_id}: {result.stored} new events stored, "
                    f"{result.already_held} already in the ledger")
 
@@ -260,7 +260,7 @@ class ReplayFormat(str, Enum):
     csv = "csv"
 
 
-def _progress(label: str, items: list):
+def _progress(label: str, items: Iterable):
     """Items with a progress bar on stderr when it is a terminal."""
     with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()) as bar:

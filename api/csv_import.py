@@ -149,7 +149,7 @@ def _registration(row: _Row) -> dict[str, Any]:
     return registration
 
 
-def _validated(row: _Row, model: type, data: dict[str, Any], fields: dict[str, str]) -> dict[str, Any]:
+def _validated(row: _Row, model: type[BaseModel], data: dict[str, Any], fields: dict[str, str]) -> dict[str, Any]:
     """Check one event against its model; a problem names the column it came from."""
     try:
         model.model_validate(data)
@@ -224,7 +224,7 @@ def read_absences(text: str, mapping: Mapping, name: str = "CSV") -> list[CaseFi
         seen[key] = row_number
         case["events"].extend(events)
     result = []
-    for employee_id, case in cases.items():
+    for case in cases.values():
         try:
             EmployeeRegistered.model_validate(case["employee"])
         except ValidationError as error:

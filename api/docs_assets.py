@@ -33,7 +33,7 @@ def mount_docs_and_probes(app: FastAPI, ready: Callable[[], object]) -> None:
 
     @app.get("/docs", include_in_schema=False)
     def swagger_ui() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url=app.openapi_url, title=f"{app.title} - API",
+        return get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} - API",
                                    swagger_js_url=f"{VENDOR}/swagger-ui/swagger-ui-bundle.js",
                                    swagger_css_url=f"{VENDOR}/swagger-ui/swagger-ui.css",
                                    swagger_favicon_url=FAVICON, oauth2_redirect_url=redirect)
@@ -44,7 +44,7 @@ def mount_docs_and_probes(app: FastAPI, ready: Callable[[], object]) -> None:
 
     @app.get("/redoc", include_in_schema=False)
     def redoc() -> HTMLResponse:
-        page = get_redoc_html(openapi_url=app.openapi_url, title=f"{app.title} - API reference",
+        page = get_redoc_html(openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} - API reference",
                               redoc_js_url=f"{VENDOR}/redoc/redoc.standalone.js",
                               redoc_favicon_url=FAVICON, with_google_fonts=False)
         # ReDoc's footer always fetches its maker's logo from their CDN: the

@@ -112,7 +112,7 @@ def worklist_text(items: list[dict[str, Any]]) -> str:
 
 def _table(header: tuple[str, ...], rows: list[tuple]) -> list[str]:
     widths = [max([len(h)] + [len(str(r[i])) for r in rows]) for i, h in enumerate(header)]
-    return ["  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip() for row in [header, *rows]]
+    return ["  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=False)).rstrip() for row in [header, *rows]]
 
 
 def replay_text(result) -> str:

@@ -28,7 +28,7 @@ POSITION = "relay:" + EVENTS
 
 
 def message(ledger: AttendanceLedger, notification) -> tuple[bytes, bytes]:
-    fact = parse_fact(ledger.mapper.to_domain_event(notification).fact)
+    fact = parse_fact(ledger.mapper.to_domain_event(notification).fact)  # type: ignore[attr-defined]
     payload = redacted(fact)
     employee_id = ledger.employee_id_of(notification.originator_id)
     value = {"notification_id": notification.id, "employee_id": employee_id,

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import ValidationError
@@ -82,7 +82,10 @@ def _field_error(error: ValidationError, prefix: str) -> InvalidEvent:
     return InvalidEvent(f"{prefix}{location}", message)
 
 
-def with_recorded_at(fact: Fact, prefix: str, actor: str, preceding: datetime | None = None) -> Fact:
+F = TypeVar("F", bound=Fact)
+
+
+def with_recorded_at(fact: F, prefix: str, actor: str, preceding: datetime | None = None) -> F:
     """The fact as the ledger records it from a case file: `actor` is who
     imports the file, and `recorded_at` the file's own (historical) moment,
     by default the end of the fact's effective day, or, for a fact with no
@@ -132,7 +135,7 @@ def parse_case(data: Any, actor: str = "import") -> CaseFile:
     raw_events = data.get("events", [])
     if not isinstance(raw_events, list):
         raise InvalidEvent("events", "must be a list")
-    events = []
+    events: list[tuple[int, Fact]] = []
     for index, raw in enumerate(raw_events):
         prefix = f"events[{index}]"
         if not isinstance(raw, dict):

@@ -150,8 +150,8 @@ class Employee(Aggregate):
             case AppealLodged() | AppealDecided():
                 meetings = self._ids(MeetingScheduled, "meeting_id") | self._ids(MeetingHeld, "meeting_id")
                 self._check_known("against", fact.against, meetings, "meeting")
-            case OutcomeLetterSent(meeting_id=str()):
-                self._check_known("meeting_id", fact.meeting_id, self._ids(MeetingHeld, "meeting_id"), "meeting")
+            case OutcomeLetterSent(meeting_id=str(meeting_id)):
+                self._check_known("meeting_id", meeting_id, self._ids(MeetingHeld, "meeting_id"), "meeting")
             case _:
                 absence_id = getattr(fact, "absence_id", None)
                 if absence_id is not None:

@@ -20,7 +20,7 @@ from domain.exceptions import LedgerError
 
 
 class EmployeeErased(LedgerError):
-    def __init__(self, originator_id: UUID) -> None:
+    def __init__(self, originator_id: UUID | str) -> None:
         super().__init__(f"this employee's record was erased (aggregate {originator_id})")
         self.originator_id = originator_id
 
@@ -37,7 +37,7 @@ class EmployeeKeys:
     def _sql(self, statement: str) -> str:
         return statement.replace("?", self.placeholder)
 
-    def _cipher(self, originator_id: UUID, create: bool) -> AESCipher:
+    def _cipher(self, originator_id: UUID | str, create: bool) -> AESCipher:
         key = str(originator_id)
         if key not in self._ciphers:
             with self.datastore.transaction(commit=create) as cursor:
@@ -53,10 +53,10 @@ class EmployeeKeys:
             self._ciphers[key] = AESCipher(Environment(env={AESCipher.CIPHER_KEY: data_key}))
         return self._ciphers[key]
 
-    def encrypt(self, originator_id: UUID, state: bytes) -> bytes:
+    def encrypt(self, originator_id: UUID | str, state: bytes) -> bytes:
         return self._cipher(originator_id, create=True).encrypt(state)
 
-    def decrypt(self, originator_id: UUID, state: bytes) -> bytes:
+    def decrypt(self, originator_id: UUID | str, state: bytes) -> bytes:
         return self._cipher(originator_id, create=False).decrypt(state)
 
     def shred(self, originator_id: UUID) -> None:

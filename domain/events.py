@@ -46,6 +46,8 @@ Outcome = Literal[
 #: hours in a week or a booking: more than 0, at most 168 (SPEC 3 invariants)
 Hours = Annotated[float, Field(gt=0, le=168)]
 MON_TO_FRI: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
+#: `date` for the fields after one named `date`, which hides the type in its class
+Day = date
 
 
 def _reason_code(cls, value: str | None) -> str | None:
@@ -493,12 +495,12 @@ class MeetingScheduled(Fact):
     meeting_id: str = Field(min_length=1)
     kind: MeetingKind
     date: date
-    notified_on: date
+    notified_on: Day
     companion: str | None = None
 
     @field_validator("notified_on")
     @classmethod
-    def _notice_before_meeting(cls, notified: date, info: ValidationInfo) -> date:
+    def _notice_before_meeting(cls, notified: Day, info: ValidationInfo) -> Day:
         meeting = info.data.get("date")
         if meeting is not None and notified > meeting:
             raise ValueError(f"must not be after the meeting date ({meeting.isoformat()})")
@@ -514,7 +516,7 @@ class MeetingHeld(Fact):
     date: date
     outcome: Outcome
     track: Track | None = None
-    monitoring_start: date | None = None
+    monitoring_start: Day | None = None
     monitoring_months: int | None = Field(default=None, ge=1, le=24)
     attended: bool | None = None
     note: str | None = None

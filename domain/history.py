@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
 
 from domain.events import (
     AbsenceAmended,
@@ -101,7 +102,7 @@ class Absence:
 
 
 def _amended(absence: Absence, fact: AbsenceAmended) -> Absence:
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     if fact.first_day is not None:
         changes["first_day"] = fact.first_day
     if fact.first_day_back is not None:

@@ -164,7 +164,7 @@ def _sick_pay_review(view: EmployeeView, rulebook: Rulebook, meetings: list[Meet
                      sick_pay: SickPay | None) -> list[Action]:
     rule = rulebook.actions.sick_pay_review
     ongoing = [a for a in view.absences if a.ongoing_on(view.as_of)]
-    drop = sick_pay and (sick_pay.half_pay_from or sick_pay.nil_pay_from)
+    drop = (sick_pay.half_pay_from or sick_pay.nil_pay_from) if sick_pay else None
     if rule is None or not ongoing or drop is None:
         return []
     absence = ongoing[-1]

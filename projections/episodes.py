@@ -23,6 +23,7 @@ def threshold_day(first_day: date, duration: Duration, calendar: WorkingCalendar
     than `duration`: day N+1, or the (N+1)th working day of the absence."""
     if duration.days is not None:
         return first_day + timedelta(days=duration.days)
+    assert duration.working_days is not None  # exactly one is set (Duration)
     return calendar.add_working_days(first_day - timedelta(days=1), duration.working_days + 1)
 
 

@@ -85,7 +85,7 @@ def explain_view(view: EmployeeView, rulebook: Rulebook, registry: RulebookRegis
     for meeting in view.of_type(MeetingHeld):
         if meeting.kind not in STAGE_OF_REVIEW:
             continue
-        taken_under = registry.get(meeting.policy) if meeting.policy in registry else None
+        taken_under = registry.get(meeting.policy) if meeting.policy and meeting.policy in registry else None
         decisions.append({
             "event_id": meeting.event_id, "kind": meeting.kind, "date": meeting.date.isoformat(),
             "outcome": meeting.outcome, "policy": meeting.policy, "rulebook_hash": meeting.rulebook_hash,

@@ -168,7 +168,7 @@ class LeaveLedger:
                     for band in self.terms.bands}
         starts = sorted({first} | {d for d in changes if first < d <= last})
         entries = []
-        for day, following in zip(starts, [*starts[1:], last + ONE_DAY]):
+        for day, following in zip(starts, [*starts[1:], last + ONE_DAY], strict=True):
             service = relativedelta(day, registration.service_start).years
             hours, days = view.contract_on(day, "contracted_hours"), self.terms.days(max(0, service))
             span = (following - day).days
@@ -321,7 +321,7 @@ class LeaveLedger:
                                  f"reinstated leave not taken in the leave year starting {previous_start}",
                                  previous.end + relativedelta(months=months)))
         if carried - own > 0:
-            expires = min(e.expires for e in older)  # type: ignore[type-var]
+            expires = min(e.expires for e in older if e.expires)
             entries.append(Entry(start, "carried_over", carried - own, self.terms.carry_over_citation or "",
                                  f"carried into the leave year starting {previous_start}", expires))
             taken_before = -sum(e.hours for e in self._bookings(start, expires) if e.kind == "leave_taken")

@@ -23,7 +23,7 @@ from projections.pay import PayCalendar
 from projections.view import EmployeeView
 
 ONE_DAY = timedelta(days=1)
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Literal[1] = 1
 
 
 class Instruction(BaseModel):
@@ -98,11 +98,14 @@ def _id(employee_id: str, kind: str, effective: date, *detail: Any) -> str:
 
 def payroll_instructions(view: EmployeeView, rulebook: Rulebook) -> list[Instruction]:
     """Every instruction the history implies up to `as_of`, in date order."""
-    if rulebook.sick_pay is None:
-        return []
-    pay = PayCalendar(view, rulebook.sick_pay)
     employee = view.employee_id
     out: list[Instruction] = []
+    if view.employment_ended is not None:  # a fact, not a pay rule: payroll needs it under any terms
+        out.append(EmploymentEnded(id=_id(employee, "EmploymentEnded", view.employment_ended),
+                                   employee_id=employee, effective=view.employment_ended))
+    if rulebook.sick_pay is None:  # pay is in the employee's terms and conditions (Jersey)
+        return out
+    pay = PayCalendar(view, rulebook.sick_pay)
 
     previous = None
     sick_days = sorted(set(pay.osp) | {d + ONE_DAY for d in pay.osp})
@@ -116,7 +119,7 @@ def payroll_instructions(view: EmployeeView, rulebook: Rulebook) -> list[Instruc
                          and pay.osp.get(d, ("", ""))[0] == band), None) if band != "at_work" else None
             out.append(SickPayBandChanged(
                 id=_id(employee, "SickPayBandChanged", day, band), employee_id=employee, effective=day,
-                band=band, ssp_daily_rate=f"{rate:.4f}" if rate else None,
+                band=band, ssp_daily_rate=f"{rate:.4f}" if rate else None,  # type: ignore[arg-type]  # validated
                 enhancements_included=today.enhancements_included))
         previous = band
 
@@ -148,7 +151,4 @@ def payroll_instructions(view: EmployeeView, rulebook: Rulebook) -> list[Instruc
             out.append(InjuryAllowance(id=_id(employee, "InjuryAllowance", grant.from_, grant.absence_id),
                                        employee_id=employee, effective=grant.from_, until=until,
                                        percent=allowance.percent))
-    if view.employment_ended is not None:
-        out.append(EmploymentEnded(id=_id(employee, "EmploymentEnded", view.employment_ended),
-                                   employee_id=employee, effective=view.employment_ended))
-    return sorted(out, key=lambda i: (i.effective, i.type, i.id))
+    return sorted(out, key=lambda i: (i.effective, type(i).__name__, i.id))

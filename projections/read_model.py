@@ -115,7 +115,7 @@ def employee_rows(view: EmployeeView, rulebook: Rulebook) -> EmployeeRows:
 def attention_rows(attention: NeedsAttention, as_of: date) -> EmployeeRows:
     """An employee whose record could not be evaluated: no case, no pay or
     leave rows, and a worklist item saying so, with the error."""
-    status = {"employee_id": attention.employee_id, "manager_id": attention.manager_id, "department": None,
+    status: dict[str, Any] = {"employee_id": attention.employee_id, "manager_id": attention.manager_id, "department": None,
               "policy": None, "as_of": as_of.isoformat(), "short_term_level": 0, "long_term_level": 0,
               "working_days_lost_12m": 0, "sickness_days_lost_12m": 0, "episodes_12m": 0, "triggers_hit": 0,
               "open_case": False,

@@ -122,5 +122,5 @@ def replay(histories: Iterable[list[Fact]], registry: RulebookRegistry, policies
         rows.append({"employee_id": view.employee_id, "manager_id": view.manager_id, "policy_in_force": view.policy,
                      **{p: o.as_dict() for p, o in outcomes.items()},
                      "differs": len(set(outcomes.values())) > 1})
-    rows.sort(key=lambda r: r["employee_id"])
+    rows.sort(key=lambda r: str(r["employee_id"]))
     return Replay(as_of, known_at, policies, totals, rows, sorted(attention, key=lambda a: a.employee_id))

@@ -61,9 +61,12 @@ def transition_candidates(histories: Iterable[list[Fact]], registry: RulebookReg
         return (evaluate_view(view, old), evaluate_view(view, new)) if view.policy == old.id else None
 
     for each in each_evaluated(histories, as_of, known_at, both):
-        if isinstance(each, NeedsAttention) or each[1] is None:
+        if isinstance(each, NeedsAttention):
             continue  # a record needing attention is listed by the worklist
-        view, (before, after) = each
+        view, pair = each
+        if pair is None:
+            continue
+        before, after = pair
         levels = before.levels
         starts = [s for s in (before.short_term.case_start, before.long_term.case_start) if s]
         if starts and min(starts) >= new.effective_from:

@@ -227,7 +227,7 @@ class ShortTermTrack:
         low, high = max(self.segment_start, start), min(horizon, self.monitoring_until - ONE_DAY)
         for rule in stage.rules:
             if stage.counting == "monitoring":
-                yield rule, low, min(high, add_months(start, rule.months) - ONE_DAY), lambda _day, s=start: s
+                yield rule, low, min(high, add_months(start, rule.months) - ONE_DAY), lambda _day: start
             else:
                 yield rule, low, high, self._rolling_start(rule.months)
 
@@ -400,9 +400,9 @@ class LongTermTrack:
             if self._lapsed(absence, horizon):
                 continue
             evaluated = self.next_firing(absence, horizon)
-            if evaluated is not None and evaluated[1].fired_on is not None:
+            if evaluated is not None and (fired_on := evaluated[1].fired_on) is not None:
                 stage_no, firing = evaluated
-                candidates.append(ReviewDue(stage_no, "long_term", firing.fired_on, (firing,)))
+                candidates.append(ReviewDue(stage_no, "long_term", fired_on, (firing,)))
         if candidates:
             self.due = min(candidates, key=lambda r: r.triggered_on)
             if self.due.stage == 1:
@@ -525,6 +525,6 @@ def concerns(status: TrackStatus, rulebook: Rulebook) -> list[Firing]:
     counter, as_of = status.counter, status.as_of
     return [
         _evaluate(rule, counter, status.short_term.thresholds, as_of,
-                  lambda day, months=rule.months: add_months(day, -months) + ONE_DAY)
+                  lambda day, months=rule.months: add_months(day, -months) + ONE_DAY)  # type: ignore[misc]
         for rule in rulebook.concerns
     ]

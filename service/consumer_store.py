@@ -17,7 +17,7 @@ from eventsourcing.cipher import Cipher
 from eventsourcing.persistence import Tracking
 
 from projections.read_model import PROJECTIONS, EmployeeRows
-from service.read_model_store import TABLES, PostgresReadModel, SQLiteReadModel, read_model_store
+from service.read_model_store import TABLES, PostgresReadModel, ReadModelQueries, SQLiteReadModel, read_model_store
 
 #: a Kafka consumer's own tables: the events it has received (its source of
 #: each employee's history), its offsets, and the payroll instructions sent
@@ -30,7 +30,7 @@ CONSUMER_TABLES = {
 }
 
 
-class ConsumerBookkeeping:
+class ConsumerBookkeeping(ReadModelQueries):
     """The inbox, offsets and outbox, over the read model store's cursor."""
 
     own_tables = CONSUMER_TABLES

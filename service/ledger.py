@@ -25,7 +25,7 @@ from eventsourcing.persistence import IntegrityError, Mapper
 from eventsourcing.utils import get_topic
 
 from domain.calendar import add_months
-from domain.casefile import CaseFile
+from domain.casefile import F, CaseFile
 from domain.employee import Employee, employee_uuid, return_before_first_day
 from domain.erasure import EmployeeErased, EmployeeKeys, ShreddingMapper
 from domain.events import (
@@ -106,7 +106,7 @@ class KeyCheckedMapper(Mapper):
 
 
 #: the library's recorders, with idempotency claims in the event's transaction
-IDEMPOTENT_RECORDER = {"eventsourcing.sqlite": SQLiteIdempotentRecorder,
+IDEMPOTENT_RECORDER: dict[str, type] = {"eventsourcing.sqlite": SQLiteIdempotentRecorder,
                        "eventsourcing.postgres": PostgresIdempotentRecorder}
 
 
@@ -152,7 +152,7 @@ class AttendanceLedger(Application):
             require_cipher_key(crypto_shredding, self.env.get("CIPHER_KEY"))
             # Every employee's events sealed with their own key (domain.erasure).
             placeholder = "%s" if self.env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres" else "?"
-            self.keys = EmployeeKeys(self.recorder.datastore, placeholder)
+            self.keys = EmployeeKeys(self.recorder.datastore, placeholder)  # type: ignore[attr-defined]
             self.mapper = ShreddingMapper(self.mapper, self.keys)
         self.mapper = KeyCheckedMapper(self.mapper)
         self.events = self.construct_event_store()
@@ -195,12 +195,12 @@ class AttendanceLedger(Application):
         stores it; a repeat of the same request (even a concurrent one) gets
         the first one's event id and `True` (replayed); a different request
         with the same key is refused."""
-        held = self.recorder.claimed(claim.caller, claim.key)
+        held = self.recorder.claimed(claim.caller, claim.key)  # type: ignore[attr-defined]
         if held is None:
             try:
                 return self.record_event(employee_id, fact, claim), False
             except IntegrityError:  # a concurrent request stored first: its claim says what
-                held = self.recorder.claimed(claim.caller, claim.key)
+                held = self.recorder.claimed(claim.caller, claim.key)  # type: ignore[attr-defined]
                 if held is None:
                     raise
         if (held.request, held.employee_id) != (claim.request, employee_id):
@@ -230,7 +230,7 @@ class AttendanceLedger(Application):
         changed = {r.employee_id for r in results if r.stored}
         if changed:
             self.save(*(employees[employee_id] for employee_id in changed))
-        for case, result in zip(cases, results):
+        for case, result in zip(cases, results, strict=True):
             log.info("case_imported", employee=result.employee_id, stored=result.stored,
                      already_held=result.already_held, correlation_id=case.registration.correlation_id)
         return results
@@ -247,7 +247,7 @@ class AttendanceLedger(Application):
         """The employee reference behind an aggregate id (its registration)."""
         if originator_id not in self._references:
             first = self.recorder.select_events(originator_id, lte=1)
-            self._references[originator_id] = self.mapper.to_domain_event(first[0]).employee_id
+            self._references[originator_id] = self.mapper.to_domain_event(first[0]).employee_id  # type: ignore[attr-defined]
         return self._references[originator_id]
 
     def history(self, employee_id: str) -> list[Fact]:
@@ -262,7 +262,8 @@ class AttendanceLedger(Application):
             if notification.originator_id in erased:
                 continue
             try:
-                by_employee[notification.originator_id].append(self.mapper.to_domain_event(notification).fact)
+                by_employee[notification.originator_id].append(
+                    self.mapper.to_domain_event(notification).fact)  # type: ignore[attr-defined]
             except EmployeeErased:
                 erased.add(notification.originator_id)
                 by_employee.pop(notification.originator_id, None)
@@ -281,7 +282,7 @@ class AttendanceLedger(Application):
         if today < retained_until:
             raise LedgerError(f"employee {employee_id!r}'s record is retained until {retained_until}")
         self.keys.shred(employee.id)
-        self.recorder.forget_claims(employee_id)  # a key's request hash is derived from health data
+        self.recorder.forget_claims(employee_id)  # type: ignore[attr-defined]  # a key's request hash is derived from health data
         log.info("employee_erased", employee=employee_id)
 
     def ledger_notifications(self, batch: int = 5000):
@@ -316,7 +317,7 @@ class AttendanceLedger(Application):
             raise InvalidEvent(field, f"unknown policy {policy!r} (known: {', '.join(self.registry.ids)})")
 
     @staticmethod
-    def _stamped(fact: Fact) -> Fact:  # live commands are recorded now
+    def _stamped(fact: F) -> F:  # live commands are recorded now
         if fact.recorded_at is not None:
             return fact
         return fact.model_copy(update={"recorded_at": datetime.now(timezone.utc)})

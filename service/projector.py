@@ -49,7 +49,8 @@ class Projector:
         position = self.store.max_tracking_id(LEDGER) or 0
         while page := self.ledger.recorder.select_notifications(position + 1, self.batch):
             employees = {n.originator_id for n in page}
-            self.store.save([self._employee_rows(e) for e in sorted(employees)], Tracking(LEDGER, page[-1].id))
+            self.store.save([self._employee_rows(e) for e in sorted(employees)],  # type: ignore[arg-type]
+                            Tracking(LEDGER, page[-1].id))
             position = page[-1].id
             applied += len(page)
             log.info("read_model_caught_up", position=position, employees=len(employees))

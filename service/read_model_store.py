@@ -123,7 +123,8 @@ class ReadModelQueries:
             for table in projections:
                 cursor.execute(f"DELETE FROM {table}")
             for name in {t.application_name for t in trackings}:
-                cursor.execute(self._sql(f"DELETE FROM {self.tracking_table} WHERE application_name = ?"), (name,))
+                cursor.execute(self._sql(f"DELETE FROM {self.tracking_table} WHERE application_name = ?"),  # type: ignore[attr-defined]
+                               (name,))
             for rows in employees:
                 self._insert_rows(cursor, rows, projections)
             for tracking in trackings:
@@ -260,7 +261,7 @@ class PostgresReadModel(ReadModelQueries, PostgresTrackingRecorder):
 
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
-        self.sql_create_statements.extend(SQL(statement) for statement in self._create_tables())
+        self.sql_create_statements.extend(SQL(statement) for statement in self._create_tables())  # type: ignore[misc]
 
     @property
     def tracking_table(self) -> str:
@@ -277,6 +278,6 @@ def read_model_store(database_url: str | None, sqlite_class: type = SQLiteReadMo
     is_postgres = env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
     recorder = factory.tracking_recorder(postgres_class if is_postgres else sqlite_class)
     recorder.cipher = cipher  # type: ignore[union-attr]
-    recorder.create_table()  # type: ignore[union-attr]
+    recorder.create_table()  # type: ignore[union-attr, attr-defined]
     recorder.ensure_current()  # type: ignore[union-attr]
     return recorder  # type: ignore[return-value]

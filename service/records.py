@@ -50,7 +50,7 @@ def import_cases(services: Services, cases: list[CaseFile]) -> list[ImportResult
 
 def import_files(services: Services, paths: list[Path]) -> list[tuple[Path, ImportResult]]:
     """Every file read and validated before any is written, then stored as one."""
-    return list(zip(paths, import_cases(services, [load_case(path) for path in paths])))
+    return list(zip(paths, import_cases(services, [load_case(path) for path in paths]), strict=True))
 
 
 def history(services: Services, employee_id: str) -> list[Fact]:

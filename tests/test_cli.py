@@ -18,10 +18,13 @@ SPEC_KEYS = {"employee_id", "policy", "as_of", "tracks", "reviews_due", "actions
              "annual_leave", "bradford_factor"}
 
 
-def run(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+def run(*args: str, cwd: Path, env: dict | None = None, code: int = 0) -> subprocess.CompletedProcess:
+    """`attendance ...` in a process; it must exit with `code` (a crash is never a pass)."""
     environment = {k: v for k, v in os.environ.items() if k != "ATTENDANCE_DATABASE_URL"}
     environment.update(env or {})
-    return subprocess.run([ATTENDANCE, *args], cwd=cwd, env=environment, capture_output=True, text=True)
+    done = subprocess.run([ATTENDANCE, *args], cwd=cwd, env=environment, capture_output=True, text=True)
+    assert done.returncode == code, f"attendance {' '.join(args)} exited {done.returncode}: {done.stderr}"
+    return done
 
 
 @pytest.fixture
@@ -58,8 +61,7 @@ def test_an_invalid_case_file_exits_2_with_one_line_naming_index_and_field(workd
                 "covers_from": "2025-06-09", "covers_to": "2025-06-01", "received_on": "2025-06-10"})
     (workdir / "bad.json").write_text(json.dumps(bad))
     for command in (["evaluate", "bad.json", "--as-of", "2025-10-01"], ["import", "e1.json", "bad.json"]):
-        done = run(*command, cwd=workdir)
-        assert done.returncode == 2
+        done = run(*command, cwd=workdir, code=2)
         assert done.stderr.strip().splitlines() == [
             "error: events[1].covers_to: must not be before covers_from (2025-06-09)"]
     assert "E1" not in run("worklist", "--as-of", "2025-10-01", cwd=workdir).stdout, \
@@ -96,8 +98,8 @@ def test_worklist_lists_reviews_due_and_overdue_actions_oldest_first(workdir):
 
 
 def test_status_of_an_unknown_employee_exits_2(workdir):
-    done = run("status", "NOPE", "--as-of", "2025-10-01", cwd=workdir)
-    assert done.returncode == 2 and "employee 'NOPE' is not in the ledger" in done.stderr
+    done = run("status", "NOPE", "--as-of", "2025-10-01", cwd=workdir, code=2)
+    assert "employee 'NOPE' is not in the ledger" in done.stderr
 
 
 def test_logs_carry_the_employee_but_never_the_reason(workdir):
@@ -183,8 +185,7 @@ def test_an_organisation_rulebook_directory_is_used_and_checked(workdir):
     rulebooks.mkdir()
     (rulebooks / "bad.yaml").write_text("id: ours\ntitle: x\n")
     done = run("evaluate", "e1.json", "--as-of", "2025-10-01", cwd=workdir,
-               env={"ATTENDANCE_RULEBOOKS": str(rulebooks)})
-    assert done.returncode == 2
+               env={"ATTENDANCE_RULEBOOKS": str(rulebooks)}, code=2)
     assert done.stderr.startswith("error: bad.yaml line 1: source: Field required")
 
 
@@ -203,8 +204,8 @@ def test_pay_prints_each_day_with_its_band_ssp_and_rule(workdir):
 
 def test_pay_refuses_a_period_ending_before_it_starts(workdir):
     run("import", "e1.json", cwd=workdir)
-    done = run("pay", "E1", "--from", "2025-06-09", "--to", "2025-06-01", cwd=workdir)
-    assert done.returncode == 2 and "must not be before --from" in done.stderr
+    done = run("pay", "E1", "--from", "2025-06-09", "--to", "2025-06-01", cwd=workdir, code=2)
+    assert "must not be before --from" in done.stderr
 
 
 def test_leave_prints_the_year_s_ledger_with_citations(workdir):
@@ -241,8 +242,8 @@ def test_the_monthly_priority_snapshot_marks_cases_new_this_month(workdir):
     # E1's 10th working day (5 Sep) made stage 1 due in September: new this month.
     assert [(e["employee_id"], e["new_this_month"], e["sickness_days_lost_12m"]) for e in snapshot["entries"]] == [
         ("E1", True, 10)]
-    bad = run("query", "priority-cases", "--month", "2025-13", cwd=workdir)
-    assert bad.returncode == 2 and "--month" in bad.stderr
+    bad = run("query", "priority-cases", "--month", "2025-13", cwd=workdir, code=2)
+    assert "--month" in bad.stderr
 
 
 def test_the_rtw_metric_and_the_audit_sample_come_out_of_query(workdir):

@@ -20,7 +20,7 @@ ALIAS_BOMB = "".join(
     ["employee: {employee_id: E1, service_start: 2020-01-01, contracted_hours: 37.5, policy: sath-w22-v6}\n",
      "events:\n- type: MeetingHeld\n  kind: informal_review\n  date: 2025-06-02\n  outcome: monitoring\n",
      "  status_shown:\n", '    a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n']
-    + [f"    {b}: &{b} [" + ", ".join([f"*{a}"] * 9) + "]\n" for a, b in zip("abcdefgh", "bcdefghi")]
+    + [f"    {b}: &{b} [" + ", ".join([f"*{a}"] * 9) + "]\n" for a, b in zip("abcdefgh", "bcdefghi", strict=True)]
 )
 
 
@@ -33,8 +33,8 @@ def _refused_in_one_line(done: subprocess.CompletedProcess) -> str:
 
 
 def _nothing_stored(workdir: Path, employee_id: str = "E1") -> None:
-    done = run("status", employee_id, "--as-of", "2025-10-01", cwd=workdir)
-    assert done.returncode == 2 and f"employee {employee_id!r} is not in the ledger" in done.stderr
+    done = run("status", employee_id, "--as-of", "2025-10-01", cwd=workdir, code=2)
+    assert f"employee {employee_id!r} is not in the ledger" in done.stderr
 
 
 def _write(path: Path, content: str | bytes) -> Path:
@@ -62,7 +62,7 @@ def test_a_broken_case_file_is_refused_in_one_line(tmp_path, command, name):
     filename, content, says = BROKEN_FILES[name]
     _write(tmp_path / filename, content)
     extra = ["--as-of", "2025-10-01"] if command == "evaluate" else []
-    line = _refused_in_one_line(run(command, filename, *extra, cwd=tmp_path))
+    line = _refused_in_one_line(run(command, filename, *extra, cwd=tmp_path, code=2))
     assert line.startswith(f"error: {says}"), line
 
 
@@ -70,14 +70,14 @@ def test_a_broken_case_file_is_refused_in_one_line(tmp_path, command, name):
 def test_a_directory_is_refused_in_one_line(tmp_path, command):
     (tmp_path / "cases").mkdir()
     extra = ["--as-of", "2025-10-01"] if command == "evaluate" else []
-    line = _refused_in_one_line(run(command, "cases", *extra, cwd=tmp_path))
+    line = _refused_in_one_line(run(command, "cases", *extra, cwd=tmp_path, code=2))
     assert line == "error: cases: is a directory, not a case file"
 
 
 def test_a_case_file_over_the_size_limit_is_refused_unread(tmp_path):
     with open(tmp_path / "big.json", "wb") as big:
         big.truncate(MAX_CASE_BYTES + 1)  # sparse: no 10 MB written
-    line = _refused_in_one_line(run("import", "big.json", cwd=tmp_path))
+    line = _refused_in_one_line(run("import", "big.json", cwd=tmp_path, code=2))
     assert line == "error: big.json: is larger than the 10 MB a case file may be"
 
 
@@ -103,14 +103,14 @@ def test_a_yaml_alias_bomb_is_refused_at_once(tmp_path):
 def test_an_event_beyond_the_limits_is_refused_and_nothing_stored(tmp_path, event, says):
     # json.dumps writes the lone surrogate as the escape \ud800, as an attacker would
     _write(tmp_path / "e1.json", json.dumps(case("E1", event)))
-    assert _refused_in_one_line(run("import", "e1.json", cwd=tmp_path)) == says
+    assert _refused_in_one_line(run("import", "e1.json", cwd=tmp_path, code=2)) == says
     _nothing_stored(tmp_path)
 
 
 def test_an_infinite_salary_is_refused_naming_the_field(tmp_path):
     text = json.dumps(case("E1", basic_salary=1)).replace('"basic_salary": 1', '"basic_salary": 1e999')
     _write(tmp_path / "e1.json", text)
-    line = _refused_in_one_line(run("import", "e1.json", cwd=tmp_path))
+    line = _refused_in_one_line(run("import", "e1.json", cwd=tmp_path, code=2))
     assert line == "error: employee.basic_salary: Input should be a finite number"
     _nothing_stored(tmp_path)
 
@@ -119,7 +119,7 @@ def test_importing_a_good_and_a_bad_file_stores_neither(tmp_path):
     _write(tmp_path / "good.json", json.dumps(case("E1", *TEN_DAYS)))
     bad = {"type": "ReturnedToWork", "absence_id": "NOPE", "first_day_back": "2025-06-02"}
     _write(tmp_path / "bad.json", json.dumps(case("E2", bad)))
-    line = _refused_in_one_line(run("import", "good.json", "bad.json", cwd=tmp_path))
+    line = _refused_in_one_line(run("import", "good.json", "bad.json", cwd=tmp_path, code=2))
     assert "events[0].absence_id: unknown absence 'NOPE'" in line
     _nothing_stored(tmp_path, "E1")
     _nothing_stored(tmp_path, "E2")

@@ -65,18 +65,18 @@ def test_import_reads_a_csv_export_through_its_mapping_and_twice_stores_nothing_
 
 
 def test_import_of_a_csv_without_a_mapping_exits_2_and_writes_nothing(tmp_path):
-    done = run("import", str(SAMPLE / "esr-absence-report.csv"), cwd=tmp_path)
-    assert done.returncode == 2 and "--mapping" in done.stderr
-    assert "not in the ledger" in run("status", "ESR-204511", "--as-of", "2025-11-28", cwd=tmp_path).stderr
+    done = run("import", str(SAMPLE / "esr-absence-report.csv"), cwd=tmp_path, code=2)
+    assert "--mapping" in done.stderr
+    assert "not in the ledger" in run("status", "ESR-204511", "--as-of", "2025-11-28", cwd=tmp_path, code=2).stderr
 
 
 def test_import_of_an_invalid_csv_names_row_and_column_and_writes_nothing(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text((SAMPLE / "esr-absence-report.csv").read_text().replace("15/09/2025,17/09/2025", "15/09/2025,31/09/2025"))
-    done = run("import", str(bad), "--mapping", str(SAMPLE / "esr-absence-report.mapping.yaml"), cwd=tmp_path)
-    assert done.returncode == 2
+    done = run("import", str(bad), "--mapping", str(SAMPLE / "esr-absence-report.mapping.yaml"), cwd=tmp_path,
+               code=2)
     assert done.stderr.strip() == "error: row 5, column 'Absence End Date': '31/09/2025' is not a date in the form %d/%m/%Y"
-    assert "not in the ledger" in run("status", "ESR-204511", "--as-of", "2025-11-28", cwd=tmp_path).stderr
+    assert "not in the ledger" in run("status", "ESR-204511", "--as-of", "2025-11-28", cwd=tmp_path, code=2).stderr
 
 
 def test_serve_on_a_port_in_use_exits_2_with_one_line(tmp_path):
@@ -86,6 +86,5 @@ def test_serve_on_a_port_in_use_exits_2_with_one_line(tmp_path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        done = run("serve", "--port", str(port), cwd=tmp_path)
-    assert done.returncode == 2
+        done = run("serve", "--port", str(port), cwd=tmp_path, code=2)
     assert done.stderr.strip() == f"error: cannot listen on 127.0.0.1:{port}: Address already in use"

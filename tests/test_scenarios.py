@@ -41,7 +41,7 @@ def mismatches(expected, actual, path="status"):
     if isinstance(expected, list):
         if not isinstance(actual, list) or len(actual) != len(expected):
             return [f"{path}: expected {len(expected)} items, got {actual!r}"]
-        return [m for i, (e, a) in enumerate(zip(expected, actual)) for m in mismatches(e, a, f"{path}[{i}]")]
+        return [m for i, (e, a) in enumerate(zip(expected, actual, strict=True)) for m in mismatches(e, a, f"{path}[{i}]")]
     return [] if expected == actual else [f"{path}: expected {expected!r}, got {actual!r}"]
 
 

@@ -108,8 +108,8 @@ def test_the_cli_imports_historical_recorded_at_but_refuses_a_forged_actor(tmp_p
     good, forged = tmp_path / "good.json", tmp_path / "forged.json"
     good.write_text(json.dumps(case("G1", {**ABSENCE, "recorded_at": "2025-09-22T08:30:00Z"})))
     forged.write_text(json.dumps(case("G2", {**ABSENCE, "actor": "MGR1"})))
-    refused = run("import", str(forged), cwd=tmp_path)
-    assert refused.returncode == 2 and "events[0].actor" in refused.stderr, refused.stderr
+    refused = run("import", str(forged), cwd=tmp_path, code=2)
+    assert "events[0].actor" in refused.stderr, refused.stderr
     stored = run("import", str(good), cwd=tmp_path)
     assert stored.returncode == 0, stored.stderr
     history = AttendanceLedger(str(tmp_path / "attendance.db")).history("G1")
@@ -202,8 +202,7 @@ def test_crypto_shredding_without_a_cipher_key_refuses_to_start_naming_it(tmp_pa
     with pytest.raises(SettingsError, match="CIPHER_KEY"):
         bootstrap(Settings(database_url=str(tmp_path / "ledger.db"), crypto_shredding=True))
     for command in (["serve", "--port", "0"], ["worklist", "--as-of", "2025-10-01"]):
-        started = run(*command, cwd=tmp_path, env={"ATTENDANCE_CRYPTO_SHREDDING": "on", "CIPHER_KEY": ""})
-        assert started.returncode == 2, started.stderr
+        started = run(*command, cwd=tmp_path, env={"ATTENDANCE_CRYPTO_SHREDDING": "on", "CIPHER_KEY": ""}, code=2)
         assert started.stderr.startswith("error: CIPHER_KEY is not set") and started.stderr.count("\n") == 1
 
 
@@ -214,8 +213,7 @@ def test_a_key_that_cannot_open_an_encrypted_store_is_a_one_line_error_at_start(
     assert run("import", "case.json", cwd=tmp_path, env=sealed).returncode == 0
     key = {"another key": AESCipher.create_key(32), "no key": "", "a malformed key": "not-a-key"}[opened_with]
     for command in (["status", "E1", "--as-of", "2025-10-01"], ["serve", "--port", "0"]):
-        started = run(*command, cwd=tmp_path, env={"CIPHER_KEY": key})
-        assert started.returncode == 2, started.stderr
+        started = run(*command, cwd=tmp_path, env={"CIPHER_KEY": key}, code=2)
         assert started.stderr.startswith("error: CIPHER_KEY") and started.stderr.count("\n") == 1, started.stderr
 
 

@@ -8,6 +8,7 @@ import csv
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -22,9 +23,12 @@ from service.projector import Projector
 from service.read_model_store import read_model_store
 from service.ledger import AttendanceLedger
 from domain.casefile import parse_case
+from domain.events import FACT_TYPES
 from projections.payroll import json_schema, payroll_instructions
 from projections.view import EmployeeView
 from tests.cases import TEN_DAYS, absence, case
+from tests.every_event import AS_OF as JOURNEY_AS_OF
+from tests.every_event import HEALTH_TEXT, every_event_cases
 
 AS_OF = "2025-10-01"
 ATTENDANCE = str(Path(sys.executable).with_name("attendance"))
@@ -49,9 +53,9 @@ def run(*args: str, env: dict) -> subprocess.CompletedProcess:
     return subprocess.run([ATTENDANCE, *args], env=env, capture_output=True, text=True, check=True)
 
 
-def snapshot(store) -> dict:
+def snapshot(store, employees=("F1", "F2", "F3", "F4")) -> dict:
     return {"counts": store.counts(), "worklist": store.worklist(), "priority": store.priority_cases(),
-            "stats": store.stats(), "status": {e: store.status(e) for e in ("F1", "F2", "F3", "F4")}}
+            "stats": store.stats(), "status": {e: store.status(e) for e in employees}}
 
 
 @pytest.fixture
@@ -64,16 +68,16 @@ def setup(database_url, broker, tmp_path):
     return ledger, env, tmp_path
 
 
-def expected_read_model(ledger, tmp_path) -> dict:
+def expected_read_model(ledger, tmp_path, as_of=AS_OF, employees=("F1", "F2", "F3", "F4")) -> dict:
     store = read_model_store(str(tmp_path / "from-ledger.db"))
-    Projector(ledger, store, date.fromisoformat(AS_OF)).rebuild()
-    return snapshot(store)
+    Projector(ledger, store, date.fromisoformat(as_of)).rebuild()
+    return snapshot(store, employees)
 
 
-def expected_instructions(ledger, registry) -> dict[str, dict]:
+def expected_instructions(ledger, registry, as_of=AS_OF) -> dict[str, dict]:
     out = {}
     for history in ledger.histories():
-        view = EmployeeView.of(history, date.fromisoformat(AS_OF))
+        view = EmployeeView.of(history, date.fromisoformat(as_of))
         for instruction in payroll_instructions(view, registry.get(view.policy)):
             out[instruction.id] = json.loads(instruction.model_dump_json())
     return out
@@ -150,7 +154,7 @@ def test_killing_any_process_mid_stream_loses_nothing_and_applies_nothing_twice(
                                    stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(1.0, 4.0))
         process.send_signal(signal.SIGKILL)
-        process.wait()
+        assert process.wait() == -signal.SIGKILL, "it was still running: killed, not crashed"
     run("relay", "--once", env=env)
     run("read-model-consumer", "--once", "--as-of", AS_OF, env=env)
     run("payroll-projector", "--once", "--as-of", AS_OF, env=env)
@@ -161,17 +165,44 @@ def test_killing_any_process_mid_stream_loses_nothing_and_applies_nothing_twice(
     assert len(ids) == len(set(ids)) and set(ids) == set(expected_instructions(ledger, registry))
 
 
-def test_the_readme_demo_feeds_payroll_from_every_example(database_url, broker, tmp_path):
-    """`make run`'s data through relay -> both consumers -> payroll-tail, as a
-    new user runs it (issue 9: the consumers crashed on a redacted event)."""
-    examples = sorted(str(p) for p in (Path(__file__).parents[2] / "examples").glob("*.*"))
+def test_every_example_and_every_event_type_reach_the_read_model_and_payroll(database_url, broker, tmp_path,
+                                                                             registry):
+    """The journey's last leg (tests/test_journeys.py has the first): `make
+    run`'s data, the CSV export and the generated history holding every event
+    type, through relay -> both consumers -> payroll-tail, as a new user runs
+    it (issue 9: the consumers crashed on a redacted event)."""
+    from kafka import KafkaConsumer
+
+    examples = Path(__file__).parents[2] / "examples"
+    csv_export = examples / "csv" / "esr-absence-report.csv"
     env = {**os.environ, "ATTENDANCE_DATABASE_URL": database_url, "ATTENDANCE_KAFKA_BOOTSTRAP": broker.address,
            "ATTENDANCE_READ_MODEL_URL": str(tmp_path / "from-kafka.db")}
-    run("import", *examples, env=env)
-    assert int(run("relay", "--once", env=env).stdout.split()[1]) > len(examples)
-    assert int(run("read-model-consumer", "--once", "--as-of", "2025-11-28", env=env).stdout.split()[-2]) > 0
-    assert int(run("payroll-projector", "--once", "--as-of", "2025-11-28", env=env).stdout.split()[-2]) > 0
+    generated = []
+    for each in every_event_cases():
+        generated.append(tmp_path / f"{each['employee']['employee_id']}.json")
+        generated[-1].write_text(json.dumps(each))
+    run("import", *map(str, sorted(examples.glob("*.*"))), *map(str, generated), str(csv_export),
+        "--mapping", str(csv_export.with_suffix(".mapping.yaml")), env=env)
+    ledger = AttendanceLedger(database_url)
+    employees = sorted(history[0].employee_id for history in ledger.histories())
+
+    published = int(run("relay", "--once", env=env).stdout.split()[1])
+    assert published == ledger.recorder.max_notification_id()
+    reader = KafkaConsumer("attendance.events.v1", bootstrap_servers=broker.address, auto_offset_reset="earliest",
+                           consumer_timeout_ms=4000)
+    assert {json.loads(m.value)["type"] for m in reader} == set(FACT_TYPES)
+    reader.close()
+
+    run("read-model-consumer", "--once", "--as-of", JOURNEY_AS_OF, env=env)
+    assert snapshot(read_model_store(env["ATTENDANCE_READ_MODEL_URL"]), employees) == \
+        expected_read_model(ledger, tmp_path, JOURNEY_AS_OF, employees)
+
+    run("payroll-projector", "--once", "--as-of", JOURNEY_AS_OF, env=env)
     out = tmp_path / "payroll.csv"
     run("payroll-tail", "--once", "--output", str(out), env=env)
     rows = list(csv.DictReader(out.open()))
-    assert rows and all(row["id"] and row["employee_id"] for row in rows)
+    assert sorted(r["id"] for r in rows) == sorted(expected_instructions(ledger, registry, JOURNEY_AS_OF))
+    assert {r["employee_id"] for r in rows} >= {"GEN-W22", "GEN-SOJ"}
+    text = out.read_text()
+    assert not any(health in text for health in HEALTH_TEXT), "payroll never receives health data"
+    assert not re.search(r"\bS(1\d|2\d|3[0-2]|98|99)\b", text), "nor a reason code"

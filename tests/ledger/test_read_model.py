@@ -126,7 +126,7 @@ def test_a_projector_killed_at_any_moment_loses_nothing_and_applies_nothing_twic
                                    stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.3, 1.5))
         process.send_signal(signal.SIGKILL)
-        process.wait()
+        assert process.wait() == -signal.SIGKILL, "it was still running: killed, not crashed"
         for n in range(3):  # more events while it is down, for employees not yet touched
             employee = f"K{round_ * 3 + n:03d}"
             ledger.record_event(employee, SicknessReported(absence_id="X1", first_day=date(2025, 9, 15),

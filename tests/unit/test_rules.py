@@ -86,7 +86,7 @@ SHIPPED = Path(__file__).parents[2] / "domain" / "rulebooks" / "sath-w22-v6.yaml
 
 def test_a_rulebook_file_that_does_not_validate_names_the_line_and_field():
     text = SHIPPED.read_text().replace("monitoring_months: 12", "monitoring_months: 0")
-    line = next(n for n, l in enumerate(text.splitlines(), 1) if "monitoring_months: 0" in l)
+    line = next(n for n, each in enumerate(text.splitlines(), 1) if "monitoring_months: 0" in each)
     with pytest.raises(RulebookError, match=rf"^custom\.yaml line {line}: short_term\.monitoring_months: Input should"):
         parse_rulebook(text, "custom.yaml")
 
