@@ -15,7 +15,7 @@ from enum import Enum
 from functools import cache
 from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Optional, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -194,9 +194,10 @@ class _RecordCommand(TyperCommand):
 FIELDS_ARE_FLAGS = {"allow_extra_args": True, "ignore_unknown_options": True}
 #: who recorded it, as the ledger stamps it: the operator at this machine's command line
 CLI_ACTOR = "cli"
+F = TypeVar("F", bound=Fact)
 
 
-def _from_flags(model: type[Fact], args: list[str]) -> Fact:
+def _from_flags(model: type[F], args: list[str]) -> F:
     data = event_flags.event_data(model, args)
     try:
         return model.model_validate(data)

@@ -277,7 +277,7 @@ def read_model_store(database_url: str | None, sqlite_class: type = SQLiteReadMo
     factory = InfrastructureFactory.construct({**env, "CREATE_TABLE": "y"})
     is_postgres = env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
     recorder = factory.tracking_recorder(postgres_class if is_postgres else sqlite_class)
-    recorder.cipher = cipher  # type: ignore[union-attr]
+    recorder.cipher = cipher  # type: ignore[union-attr, attr-defined]
     recorder.create_table()  # type: ignore[union-attr, attr-defined]
-    recorder.ensure_current()  # type: ignore[union-attr]
+    recorder.ensure_current()  # type: ignore[union-attr, attr-defined]
     return recorder  # type: ignore[return-value]

@@ -5,6 +5,7 @@ Never a reason, a note or a meeting."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
@@ -26,7 +27,7 @@ def pay_page(request: Request, employee_id: str = "", start: str | None = None, 
     may_read(who, "pay")
     last = day(end, "end")
     first = day(start, "start") if start else last - timedelta(days=364)
-    page = {"employee_id": employee_id, "start": first, "end": last, "sick_pay": None, "leave": None}
+    page: dict[str, Any] = {"employee_id": employee_id, "start": first, "end": last, "sick_pay": None, "leave": None}
     if employee_id:
         services = request.app.state.services
         history = require_employee(services, who, employee_id, "pay")

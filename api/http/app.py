@@ -87,6 +87,6 @@ def _document_events(app: FastAPI) -> None:
     def openapi() -> dict:
         if app.openapi_schema is None:
             generate().setdefault("components", {}).setdefault("schemas", {}).update(schemas.components())
-        return app.openapi_schema
+        return app.openapi_schema or {}
 
     app.openapi = openapi  # type: ignore[method-assign]

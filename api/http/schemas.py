@@ -74,7 +74,7 @@ class StatusDocument(BaseModel):
 def components() -> dict[str, Any]:
     """Schemas the paths refer to: the registration, each event type (its
     `type` the discriminator, its meaning, an example) and Problem."""
-    models = (EmployeeRegistered, *RECORDABLE.values(), Problem)
+    models: tuple[type[BaseModel], ...] = (EmployeeRegistered, *RECORDABLE.values(), Problem)
     _, document = models_json_schema([(m, "validation") for m in models], ref_template=REF)
     schemas = document["$defs"]
     schemas["EmployeeRegistered"]["description"] = MEANING["EmployeeRegistered"]
