@@ -29,9 +29,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from dateutil.relativedelta import relativedelta
-
-from domain.calendar import add_months
+from domain.calendar import add_months, completed_years
 from domain.events import (
     InjuryAllowanceGranted,
     MedicalSuspensionEnded,
@@ -195,7 +193,7 @@ class PayCalendar:
     # --- occupational sick pay -------------------------------------------------
 
     def _entitlement(self, first_day: date, paid_days: list[date]) -> _Allowance:
-        years = relativedelta(first_day, self.view.registration.service_start).years
+        years = completed_years(first_day, self.view.registration.service_start)
         full, half = self.terms.entitlement_days(max(0, years))
         since = add_months(first_day, -self.terms.lookback_months)
         paid = bisect_left(paid_days, first_day) - bisect_left(paid_days, since)

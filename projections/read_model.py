@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
-
+from domain.calendar import add_months
 from domain.events import MeetingHeld
 from domain.reasons import GROUP_OF
 from domain.events import Fact
@@ -64,7 +63,7 @@ def _stats_rows(view: EmployeeView) -> list[dict[str, Any]]:
     group, episodes started, and returns with their welcome-back timing."""
     as_of, calendar = view.as_of, view.calendar
     first_month = max(date(view.registration.starts.year, view.registration.starts.month, 1),
-                      date(as_of.year, as_of.month, 1) - relativedelta(months=STATS_MONTHS - 1))
+                      add_months(date(as_of.year, as_of.month, 1), -(STATS_MONTHS - 1)))
     meetings = [m.date for m in view.of_type(MeetingHeld) if m.kind == "welcome_back"]
     rows: dict[tuple[str, str], dict[str, Any]] = {}
 
@@ -79,11 +78,11 @@ def _stats_rows(view: EmployeeView) -> list[dict[str, Any]]:
     month = first_month
     ended = view.employment_ended
     while month <= as_of:
-        last = min(month + relativedelta(months=1) - ONE_DAY, as_of, ended or as_of)
+        last = min(add_months(month, 1) - ONE_DAY, as_of, ended or as_of)
         fte = view.contract_on(month, "contracted_hours") / FULL_TIME_HOURS
         available = len(calendar.working_days(max(month, view.registration.starts), last)) if last >= month else 0
         row(month, "")["fte_days_available"] += available * fte
-        month += relativedelta(months=1)
+        month = add_months(month, 1)
     for absence in view.absences:
         group = GROUP_OF.get(absence.reason or "", "unknown")
         if absence.first_day >= first_month:

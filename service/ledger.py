@@ -33,7 +33,7 @@ from domain.events import (
     PolicyAssigned,
     ReturnedToWork,
     SicknessReported,
-    parse_fact,
+    stored_fact,
 )
 from domain.exceptions import (
     EmployeeNotFound,
@@ -89,7 +89,7 @@ class Histories:
 
     def __iter__(self) -> Iterator[list[Fact]]:
         for payloads in self._payloads:
-            yield [parse_fact(p) for p in payloads]
+            yield [stored_fact(p) for p in payloads]
 
 
 @dataclass(frozen=True)
