@@ -253,6 +253,7 @@ class PayCalendar:
         waiting = paid = 0
         for run in runs:
             piw = [d for d in run if (y := self.ssp.year(d)) is not None and len(run) >= y.minimum_piw_days]
+            in_piw = set(piw)
             if not piw:
                 for day in run:
                     result[day] = NOT_PIW
@@ -261,7 +262,7 @@ class PayCalendar:
                 waiting = paid = 0  # a new PIW series: waiting days and the 28 weeks start again
             series_end = piw[-1]
             for day in run:
-                result[day] = ssp_day = self._ssp_day(day, day in piw, waiting, paid)
+                result[day] = ssp_day = self._ssp_day(day, day in in_piw, waiting, paid)
                 waiting += ssp_day.waiting_day
                 paid += ssp_day.amount > 0
                 self.paid_in_series[day] = paid
