@@ -9,7 +9,7 @@ employee's rows with these in one transaction with its tracking record.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -24,7 +24,7 @@ from projections.status import Status, evaluate_view
 from projections.view import EmployeeView
 from projections.worklist import attention_items, worklist_items
 
-PROJECTIONS = ("employee_status", "worklist", "leave_balance", "sick_pay_status", "absence_stats")
+PROJECTIONS = ("employee_status", "status_document", "worklist", "leave_balance", "sick_pay_status", "absence_stats")
 #: full time for FTE: the NHS standard week
 FULL_TIME_HOURS = 37.5
 STATS_MONTHS = 24
@@ -39,6 +39,10 @@ class EmployeeRows:
     leave: dict[str, Any] | None
     sick_pay: dict[str, Any] | None
     stats: list[dict[str, Any]]
+    #: the status the rows came from (None: the record needs attention), and
+    #: the version of the employee's history it was evaluated from
+    evaluated: Status | None = None
+    version: int = 0
 
 
 def _status_row(view: EmployeeView, status: Status) -> dict[str, Any]:
@@ -107,7 +111,7 @@ def employee_rows(view: EmployeeView, rulebook: Rulebook) -> EmployeeRows:
         view.employee_id, _status_row(view, status), worklist_items(view, status),
         {"employee_id": view.employee_id, **leave} if leave else None,
         {"employee_id": view.employee_id, **pay} if pay else None,
-        _stats_rows(view),
+        _stats_rows(view), status,
     )
 
 
@@ -127,4 +131,4 @@ def read_model_rows(history: list[Fact], registry: RulebookRegistry, as_of: date
     evaluated - rows saying it needs attention (never an error that would
     stop the rows of everyone else)."""
     [each] = each_evaluated([history], as_of, None, lambda view: employee_rows(view, registry.get(view.policy)))
-    return attention_rows(each, as_of) if isinstance(each, NeedsAttention) else each[1]
+    return attention_rows(each, as_of) if isinstance(each, NeedsAttention) else replace(each[1], version=len(history))

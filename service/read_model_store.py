@@ -23,12 +23,16 @@ from psycopg.sql import SQL
 
 from projections.read_model import PROJECTIONS, EmployeeRows
 from service.ledger import store_environment
+from service.status_document import status_document
 
 #: one table per projection: the employee's key, the columns queries sort
 #: and filter on, and the row as a JSON document
 TABLES = {
     "employee_status": "employee_id TEXT PRIMARY KEY, manager_id TEXT, open_case INTEGER, "
                        "working_days_lost_12m INTEGER, episodes_12m INTEGER, triggers_hit INTEGER, document TEXT",
+    # the SPEC 8 document a status read answers with, and the version of the
+    # employee's history it was evaluated from
+    "status_document": "employee_id TEXT PRIMARY KEY, version INTEGER, document TEXT",
     "worklist": "employee_id TEXT, manager_id TEXT, due TEXT, item TEXT, document TEXT",
     "leave_balance": "employee_id TEXT PRIMARY KEY, document TEXT",
     "sick_pay_status": "employee_id TEXT PRIMARY KEY, document TEXT",
@@ -47,6 +51,8 @@ def _table_rows(rows: EmployeeRows) -> dict[str, list[tuple]]:
                              # the sort column: all sickness days, long-term included (SPEC 10)
                              status["sickness_days_lost_12m"], status["episodes_12m"], status["triggers_hit"],
                              json.dumps(status, sort_keys=True))],
+        "status_document": [(rows.employee_id, rows.version, json.dumps(status_document(rows.evaluated)))]
+        if rows.evaluated else [],
         "worklist": [(rows.employee_id, i["manager_id"], i["date"], i["item"], json.dumps(i, sort_keys=True))
                      for i in rows.worklist],
         "leave_balance": [(rows.employee_id, json.dumps(rows.leave, sort_keys=True))] if rows.leave else [],
@@ -128,6 +134,12 @@ class ReadModelQueries:
     def status(self, employee_id: str) -> dict[str, Any] | None:
         rows = self._all("SELECT document FROM employee_status WHERE employee_id = ?", employee_id)
         return json.loads(rows[0][0]) if rows else None
+
+    def status_document(self, employee_id: str) -> tuple[int, dict[str, Any]] | None:
+        """The employee's status document for the day the read model holds,
+        and the version of their history it was evaluated from."""
+        rows = self._all("SELECT version, document FROM status_document WHERE employee_id = ?", employee_id)
+        return (int(rows[0][0]), json.loads(rows[0][1])) if rows else None
 
     def worklist(self, manager_id: str | None = None) -> list[dict[str, Any]]:
         where, params = ("WHERE manager_id = ?", (manager_id,)) if manager_id else ("", ())

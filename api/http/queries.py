@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query
 
 from api.auth import Role
 from api.http.deps import Day, Who, Wired, moment, require, require_employee
-from api.render import status_document
 from domain.reasons import GROUP_OF
 from service import evaluation, pay, population, read_views, records
 
@@ -20,7 +19,7 @@ router = APIRouter()
 def status(who: Who, services: Wired, employee_id: str, as_of: Day, known_at: str | None = None,
            policy: str | None = None) -> dict[str, Any]:
     history = require_employee(services, who, employee_id, "status")
-    return status_document(evaluation.status_of_history(services, history, as_of, moment(known_at), policy))
+    return evaluation.status_document_of(services, history, as_of, moment(known_at), policy)
 
 
 @router.get("/employees/{employee_id}/explain")
