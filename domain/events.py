@@ -115,6 +115,11 @@ class Fact(BaseModel):
     def _utc(cls, value: datetime | None) -> datetime | None:
         return value.astimezone(timezone.utc) if value is not None else None
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> "Fact":
+        # A recorded fact never changes (frozen): the ledger's aggregate cache
+        # copies an employee before each command, and need not copy its facts.
+        return self
+
     def payload(self) -> dict[str, Any]:
         """The fact as JSON-ready data, with its `type`, envelope included."""
         return {"type": self.type, **self.model_dump(mode="json", by_alias=True, exclude_none=True)}

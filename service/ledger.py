@@ -49,6 +49,12 @@ from projections.view import EmployeeView, NotYetKnown
 log = structlog.get_logger("attendance.ledger")
 
 DEFAULT_DATABASE = "attendance.db"
+#: The library's aggregate cache: a command gets the employee from memory,
+#: brought up to date with any events stored since (by any process), instead
+#: of re-reading and re-folding the whole history. Not with crypto-shredding,
+#: where an erasure in another process must make the record unreadable here.
+#: (The library's snapshots would need a transcoding for every fact type.)
+AGGREGATE_CACHE = {"AGGREGATE_CACHE_MAXSIZE": "2000"}
 
 
 def store_environment(database_url: str | None) -> dict[str, str]:
@@ -113,7 +119,8 @@ class AttendanceLedger(Application):
 
     def __init__(self, database_url: str | None = None, registry: RulebookRegistry | None = None,
                  crypto_shredding: bool = False, library: dict[str, str] | None = None) -> None:
-        super().__init__(env={**(library or {}), **store_environment(database_url)})
+        cache = {} if crypto_shredding else AGGREGATE_CACHE
+        super().__init__(env={**cache, **(library or {}), **store_environment(database_url)})
         self.database_url = database_url
         self.keys: EmployeeKeys | None = None
         if crypto_shredding:
