@@ -22,6 +22,7 @@ import argparse
 import os
 import platform
 import resource
+import sys
 import sqlite3
 import tempfile
 import time
@@ -139,6 +140,7 @@ def run(employees: int) -> list[str]:
     finally:
         server.stop()
     header = [
+        f"- taken {date.today()}: `python -m bench.run {' '.join(a for a in sys.argv[1:] if a != '--output' and not a.endswith('.md'))}`",
         f"- employees: {employees:,}; events: {total:,} ({total / employees:.1f} per employee); "
         f"working days lost: {lost_rate(cases):.1%}",
         f"- machine: {platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}, "
