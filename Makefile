@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 EXAMPLES := $(wildcard examples/*.json examples/*.yaml)
 AS_OF  ?= 2025-11-28
 EMPLOYEES ?= 2000
-REPLAY_EMPLOYEES ?= 100000
+REPLAY_EMPLOYEES ?= 20000
 
 .PHONY: run test lint bench load clean postgres-binaries browser-binaries vendor-assets
 

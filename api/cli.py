@@ -273,7 +273,9 @@ def replay_ledger(policy: Annotated[str, typer.Option("--policy", help="the rule
                   compare: Annotated[Optional[str], typer.Option("--compare", help="a second rulebook")] = None,
                   as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="default: today")] = None,
                   known_at: KnownAt = None, output: Annotated[ReplayFormat, typer.Option("--format")] =
-                  ReplayFormat.text) -> None:
+                  ReplayFormat.text,
+                  workers: Annotated[int, typer.Option("--workers", min=1, help="processes sharing the employees")]
+                  = 1) -> None:
     """Replay the whole ledger under a policy, optionally beside another. Writes nothing."""
     policies = [policy] + ([compare] if compare else [])
     for rulebook in (services().registry.get(p) for p in policies):
@@ -281,7 +283,7 @@ def replay_ledger(policy: Annotated[str, typer.Option("--policy", help="the rule
             typer.echo(f"warning: {provisional_warning(rulebook)}", err=True)
     day = _day(as_of, "--as-of") if as_of else date.today()
     result = population.replay_ledger(services(), policies, day, _moment(known_at),
-                                      lambda items: _progress("replaying", items))
+                                      lambda items: _progress("replaying", items), workers=workers)
     if output is ReplayFormat.json:
         typer.echo(json.dumps(result.as_dict(), indent=2))
     elif output is ReplayFormat.csv:

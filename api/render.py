@@ -8,34 +8,10 @@ import io
 import json
 from typing import Any
 
-from projections.status import Status, iso_timestamp
 from service.privacy import SMALL_COUNT
+from service.status_document import status_document  # noqa: F401 - rendered below the edge, for the read model
 
 LEVELS = {0: "none", 1: "informal (stage 1)", 2: "formal (stage 2)", 3: "final (stage 3)"}
-#: pay or leave for a rulebook whose organisation's terms it does not hold
-NOT_COVERED = {"band": None, "note": "not covered by this rulebook: see the employee's terms and conditions"}
-
-
-def status_document(status: Status) -> dict[str, Any]:
-    """The status as the SPEC 8 JSON document (keys in this order)."""
-    return {
-        "employee_id": status.employee_id,
-        "policy": status.policy,
-        "policy_hash": status.rulebook.content_hash,
-        "warnings": status.warnings,
-        "as_of": status.as_of.isoformat(),
-        "known_at": iso_timestamp(status.known_at),
-        "employment_ended": status.employment_ended.isoformat() if status.employment_ended else None,
-        "tracks": status.tracks_as_dict(),
-        "reviews_due": [r.as_dict() for r in status.reviews_due],
-        "concerns": [c.as_dict() for c in status.concerns],
-        "pattern_suggestions": list(status.pattern_suggestions),
-        "actions": [a.as_dict(status.as_of) for a in status.actions],
-        "sick_pay": status.sick_pay.as_dict() if status.sick_pay else NOT_COVERED,
-        "ssp": status.ssp if status.ssp is not None else NOT_COVERED,
-        "annual_leave": status.annual_leave.as_dict() if status.annual_leave else NOT_COVERED,
-        "bradford_factor": status.bradford_factor,
-    }
 
 
 def _settings(value: dict[str, Any]) -> str:

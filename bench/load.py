@@ -5,6 +5,9 @@ synthetic employees; N concurrent clients each post events (an absence and
 its return) and read the employee's status, for a fixed number of requests.
 Reports throughput and p50/p99 latency for commands and for queries, beside
 the bare `eventsourcing` library's save rate measured in the same run.
+Then the same clients read statuses of employees nobody writes to, for the
+day the read model holds (answered from it) beside the same reads for the
+day after (evaluated live), in the same run.
 
 Usage: python -m bench.load [--clients N] [--requests-per-client M] [--output BENCHMARKS.md]
 """
@@ -30,9 +33,12 @@ from api.logging import configure_logging
 from bench.population import population
 from bench.report import write_section
 from bench.run import bare_save
+from service import read_views
+from service.bootstrap import bootstrap
 from service.ledger import AttendanceLedger
 from domain.casefile import parse_case
 
+HELD = date(2026, 5, 29)  # the day the read model is projected for
 ATTENDANCE = str(Path(sys.executable).with_name("attendance"))
 
 
@@ -53,9 +59,12 @@ def run(clients: int, per_client: int) -> list[str]:
     env = {**os.environ, "ATTENDANCE_DATABASE_URL": str(tmp / "ledger.db"),
            "ATTENDANCE_ACCESS_LOG": str(tmp / "access.log"), "ATTENDANCE_LOG_LEVEL": "WARNING"}
     ledger = AttendanceLedger(env["ATTENDANCE_DATABASE_URL"])
-    employees = [parse_case(c) for c in population(clients * 4, seed=17)]
+    employees = [parse_case(c) for c in population(clients * 8, seed=17)]
     for employee in employees:
         ledger.import_case(employee)
+    # the read model on HELD; the second half of the employees is only read
+    read_views.project(bootstrap(ledger=ledger), HELD)
+    readers = [e.registration.employee_id for e in employees[clients * 4:]]
     port = _port()
     server = subprocess.Popen([ATTENDANCE, "serve", "--port", str(port)], env=env)
     base, token = f"http://127.0.0.1:{port}", issue(Role.hr, "load-test")
@@ -95,6 +104,27 @@ def run(clients: int, per_client: int) -> list[str]:
         with ThreadPoolExecutor(clients) as pool:
             list(pool.map(client, range(clients)))
         elapsed = time.perf_counter() - began
+
+        def reads(day: date) -> tuple[float, list[float]]:
+            nonlocal errors
+            times: list[float] = []
+
+            def reader(n: int) -> None:
+                nonlocal errors
+                with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as http:
+                    for k in range(per_client * 2):
+                        start = time.perf_counter()
+                        response = http.get(f"/employees/{readers[(n * 4 + k) % len(readers)]}/status",
+                                            params={"as_of": str(day)})
+                        times.append(time.perf_counter() - start)
+                        errors += response.status_code != 200
+            start = time.perf_counter()
+            with ThreadPoolExecutor(clients) as pool:
+                list(pool.map(reader, range(clients)))
+            return time.perf_counter() - start, times
+
+        held_seconds, held_reads = reads(HELD)
+        live_seconds, live_reads = reads(HELD + timedelta(days=1))
     finally:
         server.kill()
         server.wait()
@@ -113,8 +143,13 @@ def run(clients: int, per_client: int) -> list[str]:
         f"| commands (POST /employees/{{id}}/events) | {len(commands) / elapsed:,.0f} req/s, p50 "
         f"{statistics.median(commands) * ms:.0f} ms, p99 {percentile(commands, 0.99) * ms:.0f} ms | bare library save "
         f"{bare_rate:,.0f} events/s | {len(commands) / elapsed / bare_rate:.1%} |",
-        f"| queries (GET /employees/{{id}}/status) | {len(queries) / elapsed:,.0f} req/s, p50 "
+        f"| queries (GET /employees/{{id}}/status) between the commands | {len(queries) / elapsed:,.0f} req/s, p50 "
         f"{statistics.median(queries) * ms:.0f} ms, p99 {percentile(queries, 0.99) * ms:.0f} ms | - | - |",
+        f"| status reads for the day the read model holds | {len(held_reads) / held_seconds:,.0f} req/s, p50 "
+        f"{statistics.median(held_reads) * ms:.0f} ms, p99 {percentile(held_reads, 0.99) * ms:.0f} ms | "
+        f"the same reads for the next day, evaluated live: {len(live_reads) / live_seconds:,.0f} req/s, p50 "
+        f"{statistics.median(live_reads) * ms:.0f} ms, p99 {percentile(live_reads, 0.99) * ms:.0f} ms | "
+        f"{live_seconds / held_seconds:.1f}x |",
     ]
 
 

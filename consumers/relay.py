@@ -19,7 +19,7 @@ from eventsourcing.persistence import InfrastructureFactory, Tracking
 
 from consumers.contract import redacted
 from domain.erasure import EmployeeErased
-from domain.events import parse_fact
+from domain.events import stored_fact
 from service.broker import EVENTS, Broker
 from service.ledger import AttendanceLedger, store_environment
 
@@ -28,7 +28,7 @@ POSITION = "relay:" + EVENTS
 
 
 def message(ledger: AttendanceLedger, notification) -> tuple[bytes, bytes]:
-    fact = parse_fact(ledger.mapper.to_domain_event(notification).fact)  # type: ignore[attr-defined]
+    fact = stored_fact(ledger.mapper.to_domain_event(notification).fact)  # type: ignore[attr-defined]
     payload = redacted(fact)
     employee_id = ledger.employee_id_of(notification.originator_id)
     value = {"notification_id": notification.id, "employee_id": employee_id,

@@ -33,7 +33,7 @@ from domain.events import (
     MeetingScheduled,
     ReturnedToWork,
     SicknessReported,
-    parse_fact,
+    stored_fact,
 )
 from domain.exceptions import InvalidEvent, UnknownAbsence
 from domain.history import Absence, fold_absences, visible_facts
@@ -94,7 +94,8 @@ class Employee(Aggregate):
         self._append(fact)
 
     def _append(self, data: dict[str, Any]) -> None:
-        fact = parse_fact(data)
+        # the fact was held to the input limits before it was recorded
+        fact = stored_fact(data)
         self.facts.append(fact)
         self._fingerprints[fact.fingerprint] += 1
         self._absences = None

@@ -33,13 +33,32 @@ from domain.reasons import PREGNANCY_RELATED
 _RANK = {ReturnedToWork: 0, SicknessReported: 1, AnnualLeaveBooked: 1, MeetingScheduled: 1}
 
 
-def known_order(fact: Fact) -> tuple[datetime, date, int, str]:
+def known_order(fact: Fact) -> tuple[datetime, date, int, "ByContent"]:
     """Facts apply in the order the ledger learned them. Facts learned at the
     same instant go by effective day (corrections, which have none, last),
     then by kind and content: the order they were imported in can never
     change an answer."""
     assert fact.recorded_at is not None, "a fact in the ledger has been recorded"
-    return fact.recorded_at, fact.effective_day or date.max, _RANK.get(type(fact), 2), fact.fingerprint
+    return fact.recorded_at, fact.effective_day or date.max, _RANK.get(type(fact), 2), ByContent(fact)
+
+
+class ByContent:
+    """Orders facts by their fingerprint, computed only when the rest of
+    `known_order` ties (a hash per fact read is most of the cost of sorting
+    a history otherwise)."""
+
+    __slots__ = ("fact",)
+
+    def __init__(self, fact: Fact) -> None:
+        self.fact = fact
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ByContent) and self.fact.fingerprint == other.fact.fingerprint
+
+    def __lt__(self, other: "ByContent") -> bool:
+        return self.fact.fingerprint < other.fact.fingerprint
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def parse_known_at(text: str) -> datetime:

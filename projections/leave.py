@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
-
+from domain.calendar import add_months, add_years, completed_years
 from domain.events import (
     AnnualLeaveBooked,
     ContractChanged,
@@ -139,7 +138,7 @@ class LeaveLedger:
         return public_holiday_hours(self.terms, self.view.contract_on(day, "contracted_hours"))
 
     def year(self, start: date, depth: int = 2) -> LeaveYear:
-        end = start + relativedelta(years=1) - ONE_DAY
+        end = add_years(start, 1) - ONE_DAY
         year = LeaveYear(start, end, self.view.as_of)
         year.entries += self._entitlement(start, end)
         year.entries += self._carried_over(start, depth)
@@ -164,12 +163,12 @@ class LeaveLedger:
         # The entitlement changes only when the contract's hours change or a
         # service band is reached: stretches between those days.
         changes = {c.effective for c in view.of_type(ContractChanged) if c.contracted_hours is not None}
-        changes |= {registration.service_start + relativedelta(years=band.completed_years)
+        changes |= {add_years(registration.service_start, band.completed_years)
                     for band in self.terms.bands}
         starts = sorted({first} | {d for d in changes if first < d <= last})
         entries = []
         for day, following in zip(starts, [*starts[1:], last + ONE_DAY], strict=True):
-            service = relativedelta(day, registration.service_start).years
+            service = completed_years(day, registration.service_start)
             hours, days = view.contract_on(day, "contracted_hours"), self.terms.days(max(0, service))
             span = (following - day).days
             annual = (days + self.terms.public_holidays) * hours / self.terms.days_per_week
@@ -222,7 +221,7 @@ class LeaveLedger:
             if reduced_from > reduced_to:
                 continue
             hours = self.view.contract_on(reduced_from, "contracted_hours")
-            service = relativedelta(reduced_from, self.view.registration.service_start).years
+            service = completed_years(reduced_from, self.view.registration.service_start)
             contractual = weekly_contractual_accrual(self.terms, hours, service)
             statutory = weekly_statutory_accrual(self.terms, hours)
             days = (reduced_to - reduced_from).days + 1
@@ -305,7 +304,7 @@ class LeaveLedger:
         months after the end of the year it accrued in. Leave taken goes
         against the oldest carried leave first."""
         months = self.terms.carry_over_expiry_months
-        previous_start = start - relativedelta(years=1)
+        previous_start = add_years(start, -1)
         if months is None or depth == 0 or previous_start < year_start_for(self.view, self.view.registration.starts):
             return []
         previous = self.year(previous_start, depth - 1)
@@ -319,7 +318,7 @@ class LeaveLedger:
         if own > 0:
             entries.append(Entry(start, "carried_over", own, self.terms.carry_over_citation or "",
                                  f"reinstated leave not taken in the leave year starting {previous_start}",
-                                 previous.end + relativedelta(months=months)))
+                                 add_months(previous.end, months)))
         if carried - own > 0:
             expires = min(e.expires for e in older if e.expires)
             entries.append(Entry(start, "carried_over", carried - own, self.terms.carry_over_citation or "",

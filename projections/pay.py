@@ -29,9 +29,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from dateutil.relativedelta import relativedelta
-
-from domain.calendar import add_months
+from domain.calendar import add_months, completed_years
 from domain.events import (
     InjuryAllowanceGranted,
     MedicalSuspensionEnded,
@@ -195,7 +193,7 @@ class PayCalendar:
     # --- occupational sick pay -------------------------------------------------
 
     def _entitlement(self, first_day: date, paid_days: list[date]) -> _Allowance:
-        years = relativedelta(first_day, self.view.registration.service_start).years
+        years = completed_years(first_day, self.view.registration.service_start)
         full, half = self.terms.entitlement_days(max(0, years))
         since = add_months(first_day, -self.terms.lookback_months)
         paid = bisect_left(paid_days, first_day) - bisect_left(paid_days, since)
@@ -255,6 +253,7 @@ class PayCalendar:
         waiting = paid = 0
         for run in runs:
             piw = [d for d in run if (y := self.ssp.year(d)) is not None and len(run) >= y.minimum_piw_days]
+            in_piw = set(piw)
             if not piw:
                 for day in run:
                     result[day] = NOT_PIW
@@ -263,7 +262,7 @@ class PayCalendar:
                 waiting = paid = 0  # a new PIW series: waiting days and the 28 weeks start again
             series_end = piw[-1]
             for day in run:
-                result[day] = ssp_day = self._ssp_day(day, day in piw, waiting, paid)
+                result[day] = ssp_day = self._ssp_day(day, day in in_piw, waiting, paid)
                 waiting += ssp_day.waiting_day
                 paid += ssp_day.amount > 0
                 self.paid_in_series[day] = paid

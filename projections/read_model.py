@@ -9,12 +9,11 @@ employee's rows with these in one transaction with its tracking record.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
-
+from domain.calendar import add_months
 from domain.events import MeetingHeld
 from domain.reasons import GROUP_OF
 from domain.events import Fact
@@ -25,7 +24,7 @@ from projections.status import Status, evaluate_view
 from projections.view import EmployeeView
 from projections.worklist import attention_items, worklist_items
 
-PROJECTIONS = ("employee_status", "worklist", "leave_balance", "sick_pay_status", "absence_stats")
+PROJECTIONS = ("employee_status", "status_document", "worklist", "leave_balance", "sick_pay_status", "absence_stats")
 #: full time for FTE: the NHS standard week
 FULL_TIME_HOURS = 37.5
 STATS_MONTHS = 24
@@ -40,6 +39,10 @@ class EmployeeRows:
     leave: dict[str, Any] | None
     sick_pay: dict[str, Any] | None
     stats: list[dict[str, Any]]
+    #: the status the rows came from (None: the record needs attention), and
+    #: the version of the employee's history it was evaluated from
+    evaluated: Status | None = None
+    version: int = 0
 
 
 def _status_row(view: EmployeeView, status: Status) -> dict[str, Any]:
@@ -64,7 +67,7 @@ def _stats_rows(view: EmployeeView) -> list[dict[str, Any]]:
     group, episodes started, and returns with their welcome-back timing."""
     as_of, calendar = view.as_of, view.calendar
     first_month = max(date(view.registration.starts.year, view.registration.starts.month, 1),
-                      date(as_of.year, as_of.month, 1) - relativedelta(months=STATS_MONTHS - 1))
+                      add_months(date(as_of.year, as_of.month, 1), -(STATS_MONTHS - 1)))
     meetings = [m.date for m in view.of_type(MeetingHeld) if m.kind == "welcome_back"]
     rows: dict[tuple[str, str], dict[str, Any]] = {}
 
@@ -79,11 +82,11 @@ def _stats_rows(view: EmployeeView) -> list[dict[str, Any]]:
     month = first_month
     ended = view.employment_ended
     while month <= as_of:
-        last = min(month + relativedelta(months=1) - ONE_DAY, as_of, ended or as_of)
+        last = min(add_months(month, 1) - ONE_DAY, as_of, ended or as_of)
         fte = view.contract_on(month, "contracted_hours") / FULL_TIME_HOURS
         available = len(calendar.working_days(max(month, view.registration.starts), last)) if last >= month else 0
         row(month, "")["fte_days_available"] += available * fte
-        month += relativedelta(months=1)
+        month = add_months(month, 1)
     for absence in view.absences:
         group = GROUP_OF.get(absence.reason or "", "unknown")
         if absence.first_day >= first_month:
@@ -108,7 +111,7 @@ def employee_rows(view: EmployeeView, rulebook: Rulebook) -> EmployeeRows:
         view.employee_id, _status_row(view, status), worklist_items(view, status),
         {"employee_id": view.employee_id, **leave} if leave else None,
         {"employee_id": view.employee_id, **pay} if pay else None,
-        _stats_rows(view),
+        _stats_rows(view), status,
     )
 
 
@@ -128,4 +131,4 @@ def read_model_rows(history: list[Fact], registry: RulebookRegistry, as_of: date
     evaluated - rows saying it needs attention (never an error that would
     stop the rows of everyone else)."""
     [each] = each_evaluated([history], as_of, None, lambda view: employee_rows(view, registry.get(view.policy)))
-    return attention_rows(each, as_of) if isinstance(each, NeedsAttention) else each[1]
+    return attention_rows(each, as_of) if isinstance(each, NeedsAttention) else replace(each[1], version=len(history))

@@ -49,6 +49,13 @@ class Totals:
     formal_processes: int = 0
     reviews_due: dict[str, int] = field(default_factory=dict)  # by "track stage N"
 
+    def merged(self, other: "Totals") -> "Totals":
+        reviews = dict(self.reviews_due)
+        for key, count in other.reviews_due.items():
+            reviews[key] = reviews.get(key, 0) + count
+        return Totals(self.employees + other.employees, self.with_review_due + other.with_review_due,
+                      self.formal_processes + other.formal_processes, reviews)
+
     def add(self, outcome: Outcome, status: Status) -> None:
         self.employees += 1
         self.with_review_due += bool(outcome.reviews_due)
@@ -94,6 +101,18 @@ class Replay:
         summary["employees"] = self.differences if len(self.policies) == 2 else self.employees
         summary["needing_attention"] = [a.as_dict() for a in self.needing_attention]
         return summary
+
+
+def merge(parts: list[Replay]) -> Replay:
+    """One replay from replays of disjoint shares of the employees, as one
+    pass over them all would have given it."""
+    first = parts[0]
+    totals = {p: Totals() for p in first.policies}
+    for part in parts:
+        totals = {p: totals[p].merged(part.totals[p]) for p in first.policies}
+    return Replay(first.as_of, first.known_at, first.policies, totals,
+                  sorted((r for part in parts for r in part.employees), key=lambda r: r["employee_id"]),
+                  sorted((a for part in parts for a in part.needing_attention), key=lambda a: a.employee_id))
 
 
 def replay(histories: Iterable[list[Fact]], registry: RulebookRegistry, policies: list[str], as_of: date,

@@ -13,8 +13,6 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
-
 from domain.calendar import add_months
 from domain.events import Fact
 from domain.rulebook import RulebookRegistry
@@ -88,7 +86,7 @@ def month_end(month: str) -> date:
         first = date.fromisoformat(f"{month}-01")
     except ValueError:
         raise ValueError(f"--month: expected YYYY-MM, got {month!r}") from None
-    return first + relativedelta(months=1) - ONE_DAY
+    return add_months(first, 1) - ONE_DAY
 
 
 def monthly_snapshot(histories: Callable[[], Iterable[list[Fact]]], registry: RulebookRegistry, month: str,

@@ -6,6 +6,7 @@ times of the bitemporal model are applied once (SPEC section 2).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -54,15 +55,35 @@ class EmployeeView:
         return self.registration.employee_id
 
     def of_type(self, *kinds: type[F]) -> list[F]:
-        return [f for f in self.facts if isinstance(f, kinds)]  # type: ignore[misc]
+        # Evaluators ask for the same kinds many times a day evaluated: each
+        # list is made once per view (callers must not change it).
+        if kinds not in self._by_kinds:
+            self._by_kinds[kinds] = [f for f in self.facts if isinstance(f, kinds)]
+        return self._by_kinds[kinds]  # type: ignore[return-value]
+
+    @cached_property
+    def _by_kinds(self) -> dict[tuple[type[Fact], ...], list[Fact]]:
+        return {}
 
     def contract_on(self, day: date, name: str):
         """A contract term in force on `day` (SPEC 3, ContractChanged)."""
-        value = getattr(self.registration, name)
-        for change in sorted(self.of_type(ContractChanged), key=lambda c: c.effective):
-            if change.effective <= day and getattr(change, name) is not None:
-                value = getattr(change, name)
-        return value
+        starts, values = self._contract_terms(name)
+        index = bisect_right(starts, day)
+        return values[index - 1] if index else getattr(self.registration, name)
+
+    def _contract_terms(self, name: str) -> tuple[list[date], list]:
+        """The days a contract term changed and its value from each (the
+        later of two changes on one day wins), made once per view and term."""
+        if name not in self._terms:
+            changes = [(c.effective, getattr(c, name)) for c in sorted(self.of_type(ContractChanged),
+                                                                          key=lambda c: c.effective)
+                       if getattr(c, name) is not None]
+            self._terms[name] = ([day for day, _ in changes], [value for _, value in changes])
+        return self._terms[name]
+
+    @cached_property
+    def _terms(self) -> dict[str, tuple[list[date], list]]:
+        return {}
 
     def _contract_value(self, name: str):
         return self.contract_on(self.as_of, name)

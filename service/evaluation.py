@@ -14,6 +14,8 @@ from projections.status import Status, evaluate
 from projections.view import EmployeeView
 from service.bootstrap import Services
 from service.ledger import apply_case
+from service.read_views import held_day
+from service.status_document import status_document
 
 
 def status(services: Services, employee_id: str, as_of: date, known_at: datetime | None = None,
@@ -24,6 +26,22 @@ def status(services: Services, employee_id: str, as_of: date, known_at: datetime
 def status_of_history(services: Services, history: list[Fact], as_of: date, known_at: datetime | None = None,
                       policy: str | None = None) -> Status:
     return evaluate(history, services.registry, as_of, known_at, policy)
+
+
+def status_document_of(services: Services, history: list[Fact], as_of: date, known_at: datetime | None = None,
+                       policy: str | None = None) -> dict[str, Any]:
+    """The SPEC 8 document: from the read model when it holds this day and
+    was evaluated from this very history under the rulebook loaded now (the
+    same document, without evaluating); evaluated live otherwise - for a
+    `known_at` or `policy` what-if, another day, or a record not yet projected."""
+    if known_at is None and policy is None and held_day(services) == as_of:
+        held = services.read_model.status_document(history[0].employee_id)  # type: ignore[attr-defined]
+        if held is not None:
+            version, document = held
+            rulebook = services.registry.get(document["policy"]) if document["policy"] in services.registry else None
+            if version == len(history) and rulebook is not None and document["policy_hash"] == rulebook.content_hash:
+                return document
+    return status_document(status_of_history(services, history, as_of, known_at, policy))
 
 
 def evaluate_case_file(services: Services, path: Path, as_of: date, known_at: datetime | None = None,

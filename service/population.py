@@ -4,15 +4,20 @@ transition review asked to apply its result."""
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
 from domain.events import PolicyAssigned
-from projections.replay import Replay, replay
+from domain.rulebook import RulebookRegistry
+from projections.replay import Replay, merge, replay
 from projections.transition import Candidate, transition_candidates
 from projections.worklist import DEFAULT_HORIZON_DAYS, worklist as worklist_of
 from service.bootstrap import Services
+from service.settings import Settings
 
 
 def worklist(services: Services, as_of: date, known_at: datetime | None = None,
@@ -24,9 +29,26 @@ def worklist(services: Services, as_of: date, known_at: datetime | None = None,
 
 def replay_ledger(services: Services, policies: list[str], as_of: date, known_at: datetime | None = None,
                   progress: Callable[[Iterable], Iterable] = lambda items: items,
-                  tick: Callable[[], None] = lambda: None) -> Replay:
-    """The population under one policy, or two side by side. Writes nothing."""
-    return replay(progress(services.ledger.histories()), services.registry, policies, as_of, known_at, tick)
+                  tick: Callable[[], None] = lambda: None, workers: int = 1) -> Replay:
+    """The population under one policy, or two side by side. Writes nothing.
+
+    With `workers` > 1 the employees are split by aggregate id into that many
+    shares, each replayed by its own process over its own connection to the
+    ledger, and the results merged: the same answer as one process gives."""
+    if workers <= 1:
+        return replay(progress(services.ledger.histories()), services.registry, policies, as_of, known_at, tick)
+    settings = replace(services.settings, database_url=services.ledger.database_url)
+    # spawn, not fork: a worker opens its own store rather than sharing the parent's connections
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        shares = [pool.submit(_replay_share, settings, services.registry, policies, as_of, known_at, (n, workers))
+                  for n in range(workers)]
+        return merge([share.result() for share in shares])
+
+
+def _replay_share(settings: Settings, registry: RulebookRegistry, policies: list[str], as_of: date,
+                  known_at: datetime | None, partition: tuple[int, int]) -> Replay:
+    ledger = Services(settings, registry).ledger
+    return replay(ledger.histories(partition=partition), registry, policies, as_of, known_at)
 
 
 def transition_review(services: Services, old: str, new: str, as_of: date) -> list[Candidate]:

@@ -33,12 +33,16 @@ from psycopg.sql import SQL
 
 from projections.read_model import PROJECTIONS, EmployeeRows
 from service.ledger import store_environment
+from service.status_document import status_document
 
 #: one table per projection: the employee's key, the columns queries sort
 #: and filter on, and the row as a JSON document
 TABLES = {
     "employee_status": "employee_id TEXT PRIMARY KEY, manager_id TEXT, open_case INTEGER, "
                        "working_days_lost_12m INTEGER, episodes_12m INTEGER, triggers_hit INTEGER, document TEXT",
+    # the SPEC 8 document a status read answers with, and the version of the
+    # employee's history it was evaluated from
+    "status_document": "employee_id TEXT PRIMARY KEY, version INTEGER, document TEXT",
     "worklist": "employee_id TEXT, manager_id TEXT, due TEXT, item TEXT, document TEXT",
     "leave_balance": "employee_id TEXT PRIMARY KEY, document TEXT",
     "sick_pay_status": "employee_id TEXT PRIMARY KEY, document TEXT",
@@ -48,24 +52,23 @@ LEDGER = "attendance"     # tracking: the last ledger notification applied
 DAILY_TICK = "daily-tick"  # tracking: the day (ordinal) time-dependent rows were refreshed for
 #: bump when a document's shape changes: a read model made by another
 #: version is then rebuilt from the ledger rather than read wrongly
-DOCUMENTS_VERSION = 2
+DOCUMENTS_VERSION = 3
 VERSION_TABLE = "read_model_version"
 #: the tracking records of the read model's rows (the ledger's position, the
 #: daily tick, a consumer's daily tick)
 MINE = "(application_name = ? OR application_name = ? OR application_name LIKE ?)"
 
 
-class ReadModelOutOfDate(RuntimeError):
-    """A store whose tables another version of the product made."""
-
-
-def _table_rows(rows: EmployeeRows, seal: Callable[[Any], str]) -> dict[str, list[tuple]]:
+def _table_rows(rows: EmployeeRows, seal: Callable[..., str]) -> dict[str, list[tuple]]:
     status = rows.status
     return {
         "employee_status": [(rows.employee_id, status["manager_id"], int(status["open_case"]),
                              # the sort column: all sickness days, long-term included (SPEC 10)
                              status["sickness_days_lost_12m"], status["episodes_12m"], status["triggers_hit"],
                              seal(status))],
+        # the document a status read answers with, in its own key order
+        "status_document": [(rows.employee_id, rows.version, seal(status_document(rows.evaluated), False))]
+        if rows.evaluated else [],
         "worklist": [(rows.employee_id, i["manager_id"], i["date"], i["item"], seal(i)) for i in rows.worklist],
         "leave_balance": [(rows.employee_id, seal(rows.leave))] if rows.leave else [],
         "sick_pay_status": [(rows.employee_id, seal(rows.sick_pay))] if rows.sick_pay else [],
@@ -81,8 +84,8 @@ class ReadModelQueries:
     #: the ledger's cipher, when CIPHER_KEY is set: documents are sealed with it
     cipher: Cipher | None = None
 
-    def _seal(self, document: Any) -> str:
-        text = json.dumps(document, sort_keys=True)
+    def _seal(self, document: Any, sort_keys: bool = True) -> str:
+        text = json.dumps(document, sort_keys=sort_keys)
         if self.cipher is None:
             return text
         return base64.b64encode(self.cipher.encrypt(text.encode())).decode("ascii")
@@ -196,6 +199,12 @@ class ReadModelQueries:
     def status(self, employee_id: str) -> dict[str, Any] | None:
         rows = self._all("SELECT document FROM employee_status WHERE employee_id = ?", employee_id)
         return self._open(rows[0][0]) if rows else None
+
+    def status_document(self, employee_id: str) -> tuple[int, dict[str, Any]] | None:
+        """The employee's status document for the day the read model holds,
+        and the version of their history it was evaluated from."""
+        rows = self._all("SELECT version, document FROM status_document WHERE employee_id = ?", employee_id)
+        return (int(rows[0][0]), self._open(rows[0][1])) if rows else None
 
     def worklist(self, manager_id: str | None = None) -> list[dict[str, Any]]:
         where, params = ("WHERE manager_id = ?", (manager_id,)) if manager_id else ("", ())

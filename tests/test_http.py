@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 from api.auth import Role, issue
 from api.http import create_app
 from domain.casefile import parse_case
-from service import read_views
+from api.render import status_document
+from service import evaluation, read_views
 from service.ledger import AttendanceLedger
 from tests.cases import TEN_DAYS, case
 
@@ -84,6 +85,23 @@ def test_no_token_or_a_forged_one_is_unauthorised(client):
     forged = {"Authorization": "Bearer " + issue(Role.hr, "x").rsplit(".", 1)[0] + ".forged"}
     response = client.get(f"/employees/E1/status?as_of={AS_OF}", headers=forged)
     assert response.status_code == 401 and response.json()["title"] == "Unauthorized"
+
+
+def test_a_status_read_on_the_read_model_s_day_is_the_document_it_holds_and_sees_a_new_event_at_once(client, callers):
+    services, hr = client.app.state.services, callers["hr"]
+    live = status_document(evaluation.status(services, "E1", date.fromisoformat(AS_OF)))
+    version, held = services.read_model.status_document("E1")
+    assert held == live and version == len(services.ledger.history("E1"))
+    read = client.get(f"/employees/E1/status?as_of={AS_OF}", headers=hr)
+    assert read.status_code == 200 and read.json() == live
+    # another day and a what-if are evaluated live, the same shape
+    assert client.get("/employees/E1/status?as_of=2025-10-02", headers=hr).json().keys() == live.keys()
+    # an event the read model has not yet applied is in the very next read
+    assert client.post("/employees/E1/events", headers=hr, json={
+        "type": "SicknessReported", "absence_id": "A9", "first_day": "2025-09-29", "reason": "S16"}).status_code == 201
+    after = client.get(f"/employees/E1/status?as_of={AS_OF}", headers=hr).json()
+    assert after["tracks"]["long_term"]["current_absence_id"] == "A9"
+    assert services.read_model.status_document("E1") == (version, held), "the read did not move the read model"
 
 
 def test_a_manager_records_an_absence_and_sees_the_review_due(client, callers):

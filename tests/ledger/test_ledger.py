@@ -171,3 +171,15 @@ def test_an_erased_employee_cannot_be_read_back_while_everyone_else_still_can(da
     assert status["reviews_due"][0]["triggered_on"] == "2025-09-05"
     assert all(b"S10" not in n.state for n in fresh.ledger_notifications())
     assert len(list(fresh.ledger_notifications())) == 9, "the store itself is untouched: append-only"
+
+
+def test_a_command_sees_what_another_process_recorded_since_it_last_read_the_employee(database_url):
+    here, there = AttendanceLedger(database_url), AttendanceLedger(database_url)
+    here.import_case(parse_case(case("E1")))
+    here.record_event("E1", SicknessReported(absence_id="A1", first_day=date(2025, 3, 3), reason="S13"))
+    there.record_event("E1", ReturnedToWork(absence_id="A1", first_day_back=date(2025, 3, 5)))
+    # `here` last read E1 with A1 ongoing: a new absence on 10 Mar is accepted
+    # only because it sees the return `there` recorded
+    here.record_event("E1", SicknessReported(absence_id="A2", first_day=date(2025, 3, 10), reason="S13"))
+    assert [f.type for f in there.history("E1")] == [f.type for f in here.history("E1")] == [
+        "EmployeeRegistered", "SicknessReported", "ReturnedToWork", "SicknessReported"]

@@ -8,7 +8,11 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from service.ledger import AttendanceLedger
+from bench.population import population
+from domain.employee import employee_uuid
+from service.bootstrap import bootstrap
+from service.ledger import AttendanceLedger, partition_of
+from service.population import replay_ledger
 from domain.casefile import parse_case
 from domain.events import PolicyAssigned
 from projections.replay import replay
@@ -78,6 +82,19 @@ def test_replay_writes_nothing(ledger):
     before = len(list(ledger.ledger_notifications()))
     replay(ledger.histories(), ledger.registry, ["nw-wam-2024"], date(2025, 10, 1))
     assert len(list(ledger.ledger_notifications())) == before
+
+
+def test_a_replay_shared_among_worker_processes_gives_the_one_process_answer(ledger):
+    for each in population(40, seed=3):  # varied histories beside the hand-worked five
+        ledger.import_case(parse_case(each))
+    services = bootstrap(ledger=ledger)
+    policies = ["sath-w22-v6", "nw-wam-2024"]
+    alone = replay_ledger(services, policies, date(2025, 10, 1))
+    shared = replay_ledger(services, policies, date(2025, 10, 1), workers=3)
+    assert json.dumps(shared.as_dict()) == json.dumps(alone.as_dict())
+    assert alone.totals["sath-w22-v6"].employees == 45
+    shares = {partition_of(employee_uuid(e["employee_id"]), 3) for e in alone.employees}
+    assert shares == {0, 1, 2}, "every worker had employees to replay"
 
 
 def _mixed_population(ledger: AttendanceLedger) -> dict[str, str]:

@@ -1,8 +1,9 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from dateutil.relativedelta import relativedelta
 
-from domain.calendar import WorkingCalendar, add_months
+from domain.calendar import WorkingCalendar, add_months, add_years, completed_years
 
 MON_FRI = ("mon", "tue", "wed", "thu", "fri")
 
@@ -58,3 +59,16 @@ def test_calendar_months_clamp_to_the_end_of_a_short_month():
     assert add_months(date(2025, 1, 31), 1) == date(2025, 2, 28)
     assert add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
     assert add_months(date(2025, 10, 6), -12) == date(2024, 10, 6)
+
+
+def test_month_and_year_arithmetic_counts_as_dateutil_does():
+    # The evaluators' own arithmetic replaces relativedelta on the hot path:
+    # it must agree with it on every month end, leap day and sign.
+    days = [date(2023, 1, 1) + timedelta(days=n) for n in range(0, 800, 3)] + [
+        date(2024, 2, 29), date(2023, 1, 31), date(2024, 12, 31), date(2025, 3, 30)]
+    for day in days:
+        for months in range(-26, 27):
+            assert add_months(day, months) == day + relativedelta(months=months)
+            assert add_years(day, months) == day + relativedelta(years=months)
+        for since in (date(2000, 2, 29), date(2020, 3, 31), date(2024, 2, 29), date(2026, 1, 1)):
+            assert completed_years(day, since) == relativedelta(day, since).years
