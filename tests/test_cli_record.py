@@ -55,19 +55,17 @@ def test_an_employee_registered_and_an_absence_recorded_from_flags_count_on_thei
 def test_an_invalid_event_exits_2_naming_the_field_and_stores_nothing(tmp_path, arguments, error):
     _ok(run(*REGISTER, cwd=tmp_path))
     before = _status(tmp_path)
-    done = run("record", "E1", *arguments, cwd=tmp_path)
-    assert done.returncode == 2, done.stderr
+    done = run("record", "E1", *arguments, cwd=tmp_path, code=2)
     assert done.stderr.strip().splitlines() == [error]
     assert _status(tmp_path) == before
 
 
 def test_a_registration_with_a_wrong_field_or_twice_exits_2_and_stores_nothing_more(tmp_path):
-    done = run(*["0" if part == "22.5" else part for part in REGISTER], cwd=tmp_path)
-    assert done.returncode == 2 and done.stderr.strip() == "error: --contracted-hours: Input should be greater than 0"
-    assert "'E1' is not in the ledger" in run("status", "E1", "--as-of", "2025-11-01", cwd=tmp_path).stderr
+    done = run(*["0" if part == "22.5" else part for part in REGISTER], cwd=tmp_path, code=2)
+    assert done.stderr.strip() == "error: --contracted-hours: Input should be greater than 0"
+    assert "'E1' is not in the ledger" in run("status", "E1", "--as-of", "2025-11-01", cwd=tmp_path, code=2).stderr
     _ok(run(*REGISTER, cwd=tmp_path))
-    again = run(*REGISTER, cwd=tmp_path)
-    assert again.returncode == 2
+    again = run(*REGISTER, cwd=tmp_path, code=2)
     assert again.stderr.strip() == \
         "error: employee 'E1' is already in the ledger (record a ContractChanged instead)"
 
