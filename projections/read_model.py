@@ -54,8 +54,8 @@ def _status_row(view: EmployeeView, status: Status) -> dict[str, Any]:
         "working_days_lost_12m": short.working_days_lost_12m, "episodes_12m": short.episodes_12m,
         "triggers_hit": sum(len(review.rules) for review in status.reviews_due),
         # The priority list ranks on every working day lost to sickness,
-        # long-term included (SPEC 10 corrected).
-        "sickness_days_lost_12m": sickness_days_lost(view)[0],
+        # long-term included, then on the absences that lost them (SPEC 10).
+        **dict(zip(("sickness_days_lost_12m", "absences_12m"), sickness_days_lost(view), strict=True)),
         "open_case": priority_entry(view, status) is not None,
         "reviews_due": [r.as_dict() for r in status.reviews_due],
         "actions_due": [a.as_dict(status.as_of) for a in status.open_actions],
@@ -120,8 +120,8 @@ def attention_rows(attention: NeedsAttention, as_of: date) -> EmployeeRows:
     leave rows, and a worklist item saying so, with the error."""
     status: dict[str, Any] = {"employee_id": attention.employee_id, "manager_id": attention.manager_id, "department": None,
               "policy": None, "as_of": as_of.isoformat(), "short_term_level": 0, "long_term_level": 0,
-              "working_days_lost_12m": 0, "sickness_days_lost_12m": 0, "episodes_12m": 0, "triggers_hit": 0,
-              "open_case": False,
+              "working_days_lost_12m": 0, "sickness_days_lost_12m": 0, "absences_12m": 0, "episodes_12m": 0,
+              "triggers_hit": 0, "open_case": False,
               "reviews_due": [], "actions_due": [], "needs_attention": attention.error}
     return EmployeeRows(attention.employee_id, status, attention_items(attention, as_of), None, None, [])
 

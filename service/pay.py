@@ -6,18 +6,25 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from domain.exceptions import LedgerError
+from domain.exceptions import InvalidEvent, LedgerError
 from projections.leave import LeaveLedger
 from projections.pay import PayCalendar
 from projections.view import EmployeeView
 from service.bootstrap import Services
 
 
+#: a day-by-day table longer than ten years is a request to refuse, not a
+#: question payroll asks (centuries of days would tie up a worker)
+MAX_PAY_WINDOW_DAYS = 3653
+
+
 def pay_days(services: Services, employee_id: str, first: date, last: date, known_at: datetime | None = None,
              policy: str | None = None) -> list[dict[str, Any]]:
     """Day by day from `first` to `last`: status, band, SSP and the rule that set each."""
     if last < first:
-        raise LedgerError(f"the pay window ends ({last}) before it starts ({first})")
+        raise InvalidEvent("to", f"the pay window ends ({last}) before it starts ({first})")
+    if (last - first).days >= MAX_PAY_WINDOW_DAYS:
+        raise InvalidEvent("to", f"a pay window is at most {MAX_PAY_WINDOW_DAYS} days (ten years): ask in parts")
     history = services.ledger.history(employee_id)
     # Each day's pay depends on what came after it (a return makes a period
     # of incapacity), so read everything known, not only up to the last day.

@@ -39,7 +39,7 @@ from service.status_document import status_document
 #: and filter on, and the row as a JSON document
 TABLES = {
     "employee_status": "employee_id TEXT PRIMARY KEY, manager_id TEXT, open_case INTEGER, "
-                       "working_days_lost_12m INTEGER, episodes_12m INTEGER, triggers_hit INTEGER, document TEXT",
+                       "sickness_days_lost_12m INTEGER, absences_12m INTEGER, triggers_hit INTEGER, document TEXT",
     # the SPEC 8 document a status read answers with, and the version of the
     # employee's history it was evaluated from
     "status_document": "employee_id TEXT PRIMARY KEY, version INTEGER, document TEXT",
@@ -64,7 +64,7 @@ def _table_rows(rows: EmployeeRows, seal: Callable[..., str]) -> dict[str, list[
     return {
         "employee_status": [(rows.employee_id, status["manager_id"], int(status["open_case"]),
                              # the sort column: all sickness days, long-term included (SPEC 10)
-                             status["sickness_days_lost_12m"], status["episodes_12m"], status["triggers_hit"],
+                             status["sickness_days_lost_12m"], status["absences_12m"], status["triggers_hit"],
                              seal(status))],
         # the document a status read answers with, in its own key order
         "status_document": [(rows.employee_id, rows.version, seal(status_document(rows.evaluated), False))]
@@ -212,10 +212,10 @@ class ReadModelQueries:
         return [self._open(r[0]) for r in rows]
 
     def priority_cases(self, limit: int = 100) -> list[dict[str, Any]]:
-        """Open cases by working days lost in 12 months, then episodes, then
-        triggers hit (seed 002's top-100 list)."""
+        """Open cases by all working days lost to sickness in 12 months, then
+        the absences that lost them, then triggers hit (seed 002's top-100 list)."""
         rows = self._all("SELECT document FROM employee_status WHERE open_case = 1 ORDER BY "
-                         "working_days_lost_12m DESC, episodes_12m DESC, triggers_hit DESC, employee_id "
+                         "sickness_days_lost_12m DESC, absences_12m DESC, triggers_hit DESC, employee_id "
                          "LIMIT ?", limit)
         return [self._open(r[0]) for r in rows]
 

@@ -26,6 +26,14 @@ def project(services: Services, as_of: date | None = None) -> tuple[date, int | 
 
 def rebuild(services: Services, projections: tuple[str, ...] = PROJECTIONS, as_of: date | None = None,
             progress: Callable[[Iterable], Iterable] = lambda items: items) -> tuple[date, int]:
+    """Rebuild tables from the ledger's first event. Some of them only for
+    the day the others hold (by default, that day): tables for different
+    days would disagree."""
+    held = held_day(services)
+    if set(projections) != set(PROJECTIONS) and held is not None:
+        if as_of is not None and as_of != held:
+            raise ReadModelNotOnDay(held, as_of)
+        as_of = held
     runner = projector(services, as_of)
     return runner.as_of, runner.rebuild(projections, progress)
 

@@ -18,6 +18,19 @@ from service.ledger import ImportResult
 #: what only the ledger sets on a live command (SPEC 12): the moment and the
 #: signed-in caller, besides a review's decision stamps (Fact.stamped_by_ledger)
 LIVE_STAMPS = ("recorded_at", "actor")
+#: what a line manager records for their own reports: the absence as it
+#: happens (report, certificates, return), leave, meetings they hold, the
+#: occupational health referral and report, adjustments, phased returns,
+#: action plans, a pattern they judge (W22 11.2), stress risk assessments
+#: and outcome letters. Everything else - policy, contract and employment,
+#: pay decisions, suspensions, discounting, retracting, appeals - is HR's.
+MANAGER_RECORDS = frozenset({
+    "SicknessReported", "PartDayAbsenceRecorded", "SelfCertified", "FitNoteReceived", "ReturnedToWork",
+    "AbsenceAmended", "AnnualLeaveBooked", "AnnualLeaveCancelled", "AnnualLeaveTakenWhileSick",
+    "PhasedReturnAgreed", "AdjustmentAgreed", "OccupationalHealthReferred", "OccupationalHealthReported",
+    "PatternOfAbsenceIdentified", "MeetingScheduled", "MeetingHeld", "MeetingCancelled",
+    "StressRiskAssessmentCompleted", "ActionPlanAgreed", "OutcomeLetterSent",
+})
 
 
 @dataclass(frozen=True)

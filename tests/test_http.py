@@ -152,6 +152,20 @@ def test_every_read_of_health_data_is_written_to_the_access_log(client, callers)
     assert entries[-1]["read"] == "status"
 
 
+@pytest.mark.parametrize("path, read", [
+    ("/employees/E1/pay?from=2025-06-01&to=2025-06-10", "pay"),
+    (f"/worklist?as_of={AS_OF}", "worklist"),
+    (f"/priority-cases?as_of={AS_OF}", "priority cases"),
+    (f"/stats?as_of={AS_OF}", "stats"),
+    ("/reports/priority-cases?month=2025-09", "priority cases snapshot"),
+    (f"/reports/rtw?as_of={AS_OF}", "return-to-work report"),
+])
+def test_pay_and_every_organisation_wide_read_are_written_to_the_access_log(client, callers, path, read):
+    assert client.get(path, headers=callers["hr"]).status_code == 200
+    entry = json.loads(client.access_log.read_text().splitlines()[-1])
+    assert (entry["who"], entry["read"]) == ("hr:hr1", read)
+
+
 def test_the_openapi_document_is_published(client):
     assert client.get("/openapi.json").json()["info"]["title"] == "Attendance Ledger"
 
@@ -249,3 +263,33 @@ def test_every_role_may_change_only_what_it_should(client, callers, method, path
 def test_an_unreadable_known_at_is_a_problem_naming_it(client, callers):
     response = client.get(f"/employees/E1/status?as_of={AS_OF}&known_at=yesterday", headers=callers["hr"])
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "known_at"
+
+
+HR_DECISIONS = [
+    {"type": "PolicyAssigned", "effective": "2025-09-01", "policy": "sath-w22-v6",
+     "level_mapping": {"short_term": 3, "long_term": 3}},
+    {"type": "SickPayExtended", "from": "2025-09-01", "until": "2026-12-31", "band": "full"},
+    {"type": "ContractChanged", "effective": "2025-09-01", "manager_id": "MGR2"},
+    {"type": "EventRetracted", "event_ref": "2", "reason": "entered in error"},
+]
+
+
+@pytest.mark.parametrize("event", HR_DECISIONS, ids=[e["type"] for e in HR_DECISIONS])
+def test_a_line_manager_cannot_record_an_hr_decision_about_their_report(client, callers, event):
+    before = client.get("/employees/E1/history", headers=callers["hr"]).json()
+    answer = client.post("/employees/E1/events", json=event, headers=callers["manager-of-E1"])
+    assert answer.status_code == 403, answer.text
+    assert event["type"] in answer.json()["detail"]
+    assert client.get("/employees/E1/history", headers=callers["hr"]).json() == before
+
+
+def test_a_line_manager_records_the_absence_of_their_report(client, callers):
+    answer = client.post("/employees/E1/events", headers=callers["manager-of-E1"],
+                         json={"type": "SicknessReported", "absence_id": "M1", "first_day": "2025-09-22",
+                               "reason": "S13"})
+    assert answer.status_code == 201, answer.text
+
+
+def test_a_pay_window_of_centuries_is_refused_naming_to(client, callers):
+    answer = client.get("/employees/E1/pay?from=1900-01-01&to=2199-12-31", headers=callers["hr"])
+    assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "to"

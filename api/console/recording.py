@@ -18,7 +18,7 @@ from api.console.access import PageRoute, viewer
 from api.console.forms import form_errors
 from api.console.pages import render
 from api.console.session import check_csrf
-from api.http.deps import require, require_employee
+from api.http.deps import require, require_employee, require_may_record
 from domain.events import AnnualLeaveBooked, parse_fact
 from domain.exceptions import InvalidEvent, LedgerError
 from domain.reasons import GROUP_OF, REASONS
@@ -167,6 +167,7 @@ async def record(request: Request, employee_id: str, slug: str) -> Response:
             event[each.name] = values[each.name] == "yes"
         elif values[each.name]:
             event[each.name] = values[each.name]
+    require_may_record(who, form.type)
     try:
         recorded = records.record(request.app.state.services, employee_id, parse_fact(event), actor=who.actor)
     except (ValidationError, InvalidEvent) as error:

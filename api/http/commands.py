@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from api.auth import Role
 from api.http import errors
-from api.http.deps import Who, Wired, access_log, require, require_employee
+from api.http.deps import Who, Wired, access_log, require, require_employee, require_may_record
 from api.http.schemas import EVENT_BODY, EVENT_EXAMPLES, REGISTRATION_BODY, Imported, Recorded, Registered
 from domain.casefile import parse_case
 from domain.events import EmployeeRegistered, UnknownEventType, parse_fact
@@ -61,6 +61,7 @@ def record(who: Who, services: Wired, employee_id: str,
         raise InvalidEvent("type", str(error)) from None
     except ValidationError as error:
         raise errors.invalid(error) from None
+    require_may_record(who, fact.type)
     claim = Claim(who.who, idempotency_key, Claim.request_hash(employee_id, event), employee_id) \
         if idempotency_key else None
     recorded = records.record(services, employee_id, fact, actor=who.actor, claim=claim)

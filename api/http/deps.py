@@ -62,6 +62,13 @@ def may_read(who: Caller, what: str) -> None:
     require(who, {Role(role) for role in privacy.readers(what)})
 
 
+def require_may_record(who: Caller, kind: str) -> None:
+    """HR records anything; a line manager only what managers record
+    (service.records.MANAGER_RECORDS)."""
+    if who.role is Role.manager and kind not in records.MANAGER_RECORDS:
+        raise Denied(f"a line manager does not record {kind}: HR records it")
+
+
 def require_employee(services: Services, who: Caller, employee_id: str, what: str) -> list[Fact]:
     """The employee's history, if this caller may see `what` of it."""
     may_read(who, what)
@@ -72,9 +79,15 @@ def require_employee(services: Services, who: Caller, employee_id: str, what: st
         view = EmployeeView.of(history, date.today())
         if view.manager_id != who.subject:
             raise Denied("managers may see only their own reports")
-    if what != "pay":
-        access_log(services, who, employee_id, what)
+    access_log(services, who, employee_id, what)
     return history
+
+
+def read_organisation(services: Services, who: Caller, what: str) -> None:
+    """An organisation-wide read (worklist, priority cases, statistics,
+    reports): allowed by the privacy table, and written to the access log."""
+    may_read(who, what)
+    access_log(services, who, "*", what)
 
 
 def access_log(services: Services, who: Caller, employee_id: str, what: str) -> None:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from api.auth import Denied, Role
-from api.http.deps import Day, Who, Wired, may_read, moment, require_employee
+from api.http.deps import Day, Who, Wired, moment, read_organisation, require_employee
 from api.http.schemas import StatusDocument
 from service import evaluation, pay, population, privacy, read_views, records
 
@@ -68,7 +68,7 @@ def work(who: Who, services: Wired, as_of: Day,
          manager: Annotated[str | None, Query(description="one manager's items (HR, auditor); "
                                               "a manager always sees their own")] = None,
          known_at: str | None = None) -> list[dict[str, Any]]:
-    may_read(who, "worklist")
+    read_organisation(services, who, "worklist")
     if who.role is Role.manager:
         if manager not in (None, who.subject):
             raise Denied("managers may see only their own reports")
@@ -80,7 +80,7 @@ def work(who: Who, services: Wired, as_of: Day,
 def priority(who: Who, services: Wired, as_of: Day | None = None,
              limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
     """From the read model, for the day it holds (409 naming that day for any other)."""
-    may_read(who, "priority cases")
+    read_organisation(services, who, "priority cases")
     return read_views.priority_cases(services, as_of, limit)
 
 
@@ -89,5 +89,5 @@ def stats(who: Who, services: Wired, as_of: Day | None = None,
           month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None) -> list[dict[str, Any]]:
     """From the read model, for the day it holds (409 naming that day for any
     other); a manager's own departments only, small counts suppressed."""
-    may_read(who, "stats")
+    read_organisation(services, who, "stats")
     return read_views.stats(services, as_of, month, manager_id=who.subject if who.role is Role.manager else None)

@@ -23,6 +23,7 @@ def priority_snapshot(who: Who, services: Wired, month: Month, known_at: str | N
     """The open cases at the month's end by sickness days lost, each marked new
     this month or with its movement since the previous month's list."""
     require(who, READERS)
+    access_log(services, who, "*", "priority cases snapshot")
     return reports.priority_snapshot(services, month, limit, moment(known_at))
 
 
@@ -31,6 +32,7 @@ def return_to_work(who: Who, services: Wired, as_of: Day, known_at: str | None =
     """Returns to work discussed within 72 hours: by month, quarter and overall,
     by department and by policy."""
     require(who, READERS)
+    access_log(services, who, "*", "return-to-work report")
     return reports.return_to_work(services, as_of, moment(known_at))
 
 
