@@ -21,7 +21,7 @@ from uuid import UUID
 
 import structlog
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, Mapper
+from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent
 from eventsourcing.utils import get_topic
 
 from domain.calendar import add_months
@@ -325,8 +325,22 @@ class AttendanceLedger(Application):
             try:
                 self.mapper.to_domain_event(notification)
                 return
-            except EmployeeErased:  # shredded on purpose: try the next
+            except EmployeeErased:  # shredded on purpose - or never sealed per employee
+                if self._readable_without_shredding(notification):
+                    raise SettingsError("ATTENDANCE_CRYPTO_SHREDDING=on, but this ledger was written without it: "
+                                        "its events are not sealed per employee (turn it off for this store)") from None
                 continue
+
+    def _readable_without_shredding(self, stored: StoredEvent) -> bool:
+        """An event that opens with the store-wide cipher, or with none, was
+        written without per-employee keys (an erased one opens with neither)."""
+        for cipher in (self.mapper.cipher, None):
+            try:
+                Mapper(self.mapper.transcoder, self.mapper.compressor, cipher).to_domain_event(stored)
+                return True
+            except Exception:  # noqa: BLE001 - any failure to open means "not this way"
+                continue
+        return False
 
     def _existing(self, employee_id: str) -> Employee | None:
         try:

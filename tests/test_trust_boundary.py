@@ -217,6 +217,19 @@ def test_a_key_that_cannot_open_an_encrypted_store_is_a_one_line_error_at_start(
         assert started.stderr.startswith("error: CIPHER_KEY") and started.stderr.count("\n") == 1, started.stderr
 
 
+@pytest.mark.parametrize("written_with", [{}, {"CIPHER_KEY": AESCipher.create_key(32)}], ids=["plain", "sealed"])
+def test_crypto_shredding_turned_on_for_a_ledger_written_without_it_is_a_one_line_error_at_start(tmp_path,
+                                                                                                 written_with):
+    (tmp_path / "case.json").write_text(json.dumps(case("E1", ABSENCE)))
+    run("import", "case.json", cwd=tmp_path, env=written_with)
+    shredding = {"ATTENDANCE_CRYPTO_SHREDDING": "on", "CIPHER_KEY": written_with.get("CIPHER_KEY") or
+                 AESCipher.create_key(32)}
+    for command in (["status", "E1", "--as-of", "2025-10-01"], ["worklist", "--as-of", "2025-10-01"]):
+        started = run(*command, cwd=tmp_path, env=shredding, code=2)
+        assert started.stderr.startswith("error: ATTENDANCE_CRYPTO_SHREDDING=on, but this ledger was written "
+                                         "without it") and started.stderr.count("\n") == 1, started.stderr
+
+
 def test_an_event_sealed_with_another_key_is_a_problem_over_http_never_a_text_500(tmp_path, monkeypatch):
     monkeypatch.setenv("ATTENDANCE_JWT_KEY", JWT_KEY)
     database = str(tmp_path / "ledger.db")
