@@ -293,3 +293,16 @@ def test_a_line_manager_records_the_absence_of_their_report(client, callers):
 def test_a_pay_window_of_centuries_is_refused_naming_to(client, callers):
     answer = client.get("/employees/E1/pay?from=1900-01-01&to=2199-12-31", headers=callers["hr"])
     assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "to"
+
+
+def test_health_data_answers_tell_browsers_and_proxies_not_to_keep_them(client, callers):
+    answer = client.get(f"/employees/E1/status?as_of={AS_OF}", headers=callers["hr"])
+    assert answer.status_code == 200 and answer.headers["cache-control"] == "no-store"
+    assert client.get("/sign-in").headers["cache-control"] == "no-store"
+
+
+def test_a_manager_or_an_employee_cannot_tell_which_employee_ids_are_held(client, callers):
+    for caller in ("manager-of-E2", "employee-other"):
+        held = client.get(f"/employees/E1/status?as_of={AS_OF}", headers=callers[caller])
+        unknown = client.get(f"/employees/NOBODY/status?as_of={AS_OF}", headers=callers[caller])
+        assert held.status_code == unknown.status_code == 403, (held.text, unknown.text)

@@ -13,7 +13,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 
 from api.auth import signing_key
-from api.docs_assets import mount_docs_and_probes
+from api.docs_assets import STATIC_URL, mount_docs_and_probes
 from api.http import admin, commands, errors, queries, replay, reports, schemas
 from service.bootstrap import Services, bootstrap
 from service.ledger import AttendanceLedger
@@ -65,7 +65,11 @@ def create_app(services: Services | AttendanceLedger | None = None, access_log: 
             return errors.problem(413, "Content Too Large", f"the body may be at most {MAX_BODY_BYTES} bytes")
         if json_depth(body) > MAX_JSON_DEPTH:
             return errors.problem(400, "Bad Request", f"JSON may nest at most {MAX_JSON_DEPTH} levels")
-        return await call_next(request)
+        response = await call_next(request)
+        if not request.url.path.startswith(STATIC_URL):
+            # health data: never kept by a browser or a proxy between them
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
 
     errors.install(app)
     # imported here: the console's pages use api.http.deps, whose package imports this module

@@ -11,7 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.auth import Caller, Denied, Role, caller
 from domain.events import Fact
-from domain.exceptions import InvalidEvent
+from domain.exceptions import EmployeeNotFound, InvalidEvent
 from domain.history import parse_known_at
 from projections.view import EmployeeView
 from service import privacy, records
@@ -72,9 +72,15 @@ def require_may_record(who: Caller, kind: str) -> None:
 def require_employee(services: Services, who: Caller, employee_id: str, what: str) -> list[Fact]:
     """The employee's history, if this caller may see `what` of it."""
     may_read(who, what)
-    history = records.history(services, employee_id)
+    # refused alike whether or not the id exists: no one learns who is held
     if who.role is Role.employee and who.employee_id != employee_id:
         raise Denied("employees may see only their own record")
+    try:
+        history = records.history(services, employee_id)
+    except EmployeeNotFound:
+        if who.role is Role.manager:
+            raise Denied("managers may see only their own reports") from None
+        raise
     if who.role is Role.manager:
         view = EmployeeView.of(history, date.today())
         if view.manager_id != who.subject:
