@@ -393,7 +393,8 @@ def apply_case(case: CaseFile, registry: RulebookRegistry,
         except InvalidEvent as error:
             raise error.at(f"events[{index}]") from None
         stored += 1
-    return employee, stored + (existing is None), held
+    # the registration counts like any fact: new the first time, held after
+    return employee, stored + (existing is None), held + (existing is not None)
 
 
 def stamp_decision(employee: Employee, fact: Fact, registry: RulebookRegistry) -> Fact:

@@ -72,7 +72,7 @@ def test_import_twice_stores_nothing_new_and_status_reads_the_ledger(workdir):
     first = run("import", "e1.json", cwd=workdir)
     second = run("import", "e1.json", cwd=workdir)
     assert "5 new events stored" in first.stdout
-    assert "0 new events stored, 4 already in the ledger" in second.stdout
+    assert "0 new events stored, 5 already in the ledger" in second.stdout
     status = json.loads(run("status", "E1", "--as-of", "2025-10-01", cwd=workdir).stdout)
     evaluated = json.loads(run("evaluate", "e1.json", "--as-of", "2025-10-01", cwd=workdir).stdout)
     assert status == evaluated

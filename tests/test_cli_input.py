@@ -142,5 +142,5 @@ def test_two_files_of_one_employee_in_one_import_build_on_each_other(tmp_path):
     done = run("import", "first.json", "all.json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "first.json: employee E1: 3 new events stored, 0 already" in done.stdout
-    assert "all.json: employee E1: 2 new events stored, 2 already in the ledger" in done.stdout
+    assert "all.json: employee E1: 2 new events stored, 3 already in the ledger" in done.stdout
     assert run("status", "E1", "--as-of", "2025-10-01", cwd=tmp_path).returncode == 0
