@@ -81,6 +81,13 @@ def test_a_case_file_over_the_size_limit_is_refused_unread(tmp_path):
     assert line == "error: big.json: is larger than the 10 MB a case file may be"
 
 
+def test_an_endless_device_is_refused_after_reading_just_past_the_size_limit(tmp_path):
+    # /dev/zero's size is 0 and it never ends: only a bounded read stops it
+    done = subprocess.run([ATTENDANCE, "evaluate", "/dev/zero", "--as-of", "2025-11-28"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert _refused_in_one_line(done) == "error: zero: is larger than the 10 MB a case file may be"
+
+
 def test_a_yaml_alias_bomb_is_refused_at_once(tmp_path):
     _write(tmp_path / "bomb.yaml", ALIAS_BOMB)
     assert len(ALIAS_BOMB) < 1000
