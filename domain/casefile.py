@@ -47,7 +47,7 @@ class _Yaml12Loader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             mark = self.peek_event().start_mark
             raise yaml.composer.ComposerError(
-                None, None, "aliases (*name) are not allowed in a case file", mark)
+                None, None, "aliases (*name) are not allowed in a case file or mapping", mark)
         return super().compose_node(parent, index)
 
 
