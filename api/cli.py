@@ -346,7 +346,8 @@ def pay_table(employee_id: str,
 
 
 @app.command("leave")
-def leave_ledger(employee_id: str, year: Annotated[int, typer.Option("--year", help="the leave year starting in this year")],
+def leave_ledger(employee_id: str, year: Annotated[int, typer.Option("--year", min=1900, max=2199,
+                                                                      help="the leave year starting in this year")],
                  as_of: Annotated[Optional[str], typer.Option("--as-of", help="default: the year's last day")] = None,
                  known_at: KnownAt = None, policy: Policy = None, output: FormatOpt = Format.text) -> None:
     """The leave year's ledger: entitlement and every adjustment, with citations."""

@@ -256,3 +256,19 @@ def test_the_rtw_metric_and_the_audit_sample_come_out_of_query(workdir):
     sample = run("query", "audit-sample", "--as-of", "2025-10-01", "--size", "3", "--seed", "1", cwd=workdir)
     assert sample.returncode == 0, sample.stderr
     assert [s["employee_id"] for s in json.loads(sample.stdout)["sample"]] == ["E1"]
+
+
+def _one_error_line(done: subprocess.CompletedProcess) -> str:
+    assert "Traceback" not in done.stderr
+    lines = [line for line in done.stderr.strip().splitlines() if line.startswith("error: ")
+             or line.startswith("Error: ")]
+    assert len(lines) == 1, done.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("year", ["99999", "1899", "2200"])
+def test_a_leave_year_outside_1900_to_2199_is_refused_as_over_http(workdir, year):
+    run("import", "e1.json", cwd=workdir)
+    line = _one_error_line(run("leave", "E1", "--year", year, cwd=workdir, code=2))
+    assert "--year" in line
+
