@@ -68,6 +68,7 @@ from projections.read_model import PROJECTIONS
 from projections.status import Status, provisional_warning
 from service import evaluation, pay, population, read_views, records, reports
 from service.bootstrap import Services, bootstrap
+from service.projector import TickOutOfOrder
 
 EXAMPLES = """\b
 Examples:
@@ -584,7 +585,7 @@ def main() -> None:
     try:
         configure_logging(services().settings.log_level)
         app()  # usage errors: typer answers them itself, with exit status 2
-    except (LedgerError, RulebookError, read_views.ReadModelNotOnDay) as error:
+    except (LedgerError, RulebookError, read_views.ReadModelNotOnDay, TickOutOfOrder) as error:
         typer.echo(f"error: {error}", err=True)
         sys.exit(2)
     except FileNotFoundError as error:

@@ -272,3 +272,12 @@ def test_a_leave_year_outside_1900_to_2199_is_refused_as_over_http(workdir, year
     line = _one_error_line(run("leave", "E1", "--year", year, cwd=workdir, code=2))
     assert "--year" in line
 
+
+def test_projecting_back_to_an_earlier_day_says_which_day_it_holds_and_that_it_needs_a_rebuild(workdir):
+    run("import", "e1.json", cwd=workdir)
+    run("project", "--once", "--as-of", "2025-11-28", cwd=workdir)
+    line = _one_error_line(run("project", "--once", "--as-of", "2025-11-01", cwd=workdir, code=2))
+    assert line == ("error: the read model holds 2025-11-28, a later day: going back to 2025-11-01 "
+                    "needs a rebuild (attendance rebuild --as-of 2025-11-01)")
+    run("rebuild", "--as-of", "2025-11-01", cwd=workdir)
+
