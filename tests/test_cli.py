@@ -281,3 +281,11 @@ def test_projecting_back_to_an_earlier_day_says_which_day_it_holds_and_that_it_n
                     "needs a rebuild (attendance rebuild --as-of 2025-11-01)")
     run("rebuild", "--as-of", "2025-11-01", cwd=workdir)
 
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("ATTENDANCE_RETENTION_YEARS", "abc"), ("ATTENDANCE_KAFKA_PARTITIONS", "x"),
+    ("ATTENDANCE_DATABASE_URL", "mysql://x")])
+def test_an_unusable_setting_is_refused_in_one_line_naming_its_variable(workdir, variable, value):
+    done = run("import", "e1.json", cwd=workdir, env={variable: value}, code=2)
+    assert _one_error_line(done).startswith(f"error: {variable}: ")
+    assert not (workdir / "attendance.db").exists()
