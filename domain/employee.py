@@ -135,12 +135,12 @@ class Employee(Aggregate):
                 self._check_known("leave_id", fact.leave_id, self._ids(AnnualLeaveBooked, "leave_id"), "leave")
             case ReturnedToWork():
                 absence = self._absence(fact.absence_id)
+                self._check_return(absence.first_day, fact.first_day_back, "first_day_back")
                 if absence.last_day is not None:
                     # a second return would silently move the first (and could
                     # make absences overlap): a correction says so explicitly
                     raise InvalidEvent("absence_id", f"already returned on {absence.last_day + timedelta(days=1)}: "
                                                      "correct it with AbsenceAmended")
-                self._check_return(absence.first_day, fact.first_day_back, "first_day_back")
             case AbsenceAmended():
                 absence = self._absence(fact.absence_id)
                 if fact.first_day is not None:
