@@ -68,6 +68,7 @@ from projections.read_model import PROJECTIONS
 from projections.status import Status, provisional_warning
 from service import evaluation, pay, population, read_views, records, reports
 from service.bootstrap import Services, bootstrap
+from service.projector import TickOutOfOrder
 
 EXAMPLES = """\b
 Examples:
@@ -346,7 +347,8 @@ def pay_table(employee_id: str,
 
 
 @app.command("leave")
-def leave_ledger(employee_id: str, year: Annotated[int, typer.Option("--year", help="the leave year starting in this year")],
+def leave_ledger(employee_id: str, year: Annotated[int, typer.Option("--year", min=1900, max=2199,
+                                                                      help="the leave year starting in this year")],
                  as_of: Annotated[Optional[str], typer.Option("--as-of", help="default: the year's last day")] = None,
                  known_at: KnownAt = None, policy: Policy = None, output: FormatOpt = Format.text) -> None:
     """The leave year's ledger: entitlement and every adjustment, with citations."""
@@ -583,7 +585,7 @@ def main() -> None:
     try:
         configure_logging(services().settings.log_level)
         app()  # usage errors: typer answers them itself, with exit status 2
-    except (LedgerError, RulebookError, read_views.ReadModelNotOnDay) as error:
+    except (LedgerError, RulebookError, read_views.ReadModelNotOnDay, TickOutOfOrder) as error:
         typer.echo(f"error: {error}", err=True)
         sys.exit(2)
     except FileNotFoundError as error:

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from domain.casefile import CaseFile, load_yaml, parse_case
+from domain.casefile import CaseFile, parse_case, read_document, read_text
 from domain.events import EmployeeRegistered, FitNoteReceived, ReturnedToWork, SicknessReported
 from domain.exceptions import InvalidEvent
 
@@ -92,8 +93,9 @@ class Mapping(BaseModel):
 
 
 def load_mapping(path: Path) -> Mapping:
+    data = read_document(path, "YAML", "a mapping file")
     try:
-        return Mapping.model_validate(load_yaml(path.read_text(encoding="utf-8")))
+        return Mapping.model_validate(data)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "mapping"
@@ -198,17 +200,38 @@ def _events(row: _Row) -> list[dict[str, Any]]:
     return events
 
 
+def _rows(reader: csv.DictReader[str], name: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """The reader's rows numbered as the file's lines (header = 1); a row the
+    csv module cannot read (a cell over its field size limit) names its row."""
+    row_number = 1
+    while True:
+        row_number += 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise InvalidEvent(f"{name}: row {row_number}", f"is not readable CSV: {error}") from None
+        yield row_number, values
+
+
 def read_absences(text: str, mapping: Mapping, name: str = "CSV") -> list[CaseFile]:
     """One case file per employee, in the order each first appears; every row
     is checked before any case file is returned."""
     reader = csv.DictReader(io.StringIO(text), delimiter=mapping.delimiter)
-    header = set(reader.fieldnames or ())
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as error:
+        raise InvalidEvent(f"{name}: row 1", f"is not readable CSV: {error}") from None
+    if fieldnames is None:
+        raise InvalidEvent(name, "is empty: no header row")
+    header = set(fieldnames)
     for field, column in mapping.columns.model_dump(exclude_none=True).items():
         if column not in header:
             raise InvalidEvent(f"{name}: header", f"no column {column!r} (mapped as {field})")
     cases: dict[str, dict[str, Any]] = {}
     seen: dict[tuple[str, str], int] = {}
-    for row_number, values in enumerate(reader, start=2):
+    for row_number, values in _rows(reader, name):
         row = _Row(row_number, values, mapping)
         registration = _registration(row)
         case = cases.setdefault(registration["employee_id"], {"employee": registration, "events": [], "row": row})
@@ -223,6 +246,8 @@ def read_absences(text: str, mapping: Mapping, name: str = "CSV") -> list[CaseFi
                                f"the same absence as row {seen[key]}")
         seen[key] = row_number
         case["events"].extend(events)
+    if not cases:
+        raise InvalidEvent(name, "holds no rows: only a header")
     result = []
     for case in cases.values():
         try:
@@ -239,4 +264,6 @@ def read_absences(text: str, mapping: Mapping, name: str = "CSV") -> list[CaseFi
 
 
 def load_absences(path: Path, mapping_path: Path) -> list[CaseFile]:
-    return read_absences(path.read_text(encoding="utf-8-sig"), load_mapping(mapping_path), path.name)
+    mapping = load_mapping(mapping_path)
+    # an export saved by a spreadsheet may begin with a byte-order mark
+    return read_absences(read_text(path, "a CSV export").removeprefix("\ufeff"), mapping, path.name)

@@ -47,7 +47,7 @@ class _Yaml12Loader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             mark = self.peek_event().start_mark
             raise yaml.composer.ComposerError(
-                None, None, "aliases (*name) are not allowed in a case file", mark)
+                None, None, "aliases (*name) are not allowed in a case file or mapping", mark)
         return super().compose_node(parent, index)
 
 
@@ -153,21 +153,34 @@ def parse_case(data: Any, actor: str = "import") -> CaseFile:
     return CaseFile(registration, tuple(events))
 
 
-def load_case(path: Path, actor: str = "import") -> CaseFile:
-    """Read and validate a case file; any unreadable file (a directory,
-    binary data, not UTF-8, too large or too deep) is one `InvalidEvent`."""
-    kind = "YAML" if path.suffix in (".yaml", ".yml") else "JSON"
+def read_text(path: Path, what: str = "a case file") -> str:
+    """A file's UTF-8 text; any unreadable file (a directory, binary data,
+    not UTF-8, too large) is one `InvalidEvent` naming it. At most one byte
+    past the limit is read: a device such as /dev/zero reports size 0 and
+    never ends."""
     try:
         if path.is_dir():
-            raise InvalidEvent(path.name, "is a directory, not a case file")
-        if path.stat().st_size > MAX_CASE_BYTES:
-            raise InvalidEvent(path.name, f"is larger than the {MAX_CASE_BYTES // 2**20} MB a case file may be")
-        text = path.read_bytes().decode("utf-8")
-        if "\x00" in text:
-            raise InvalidEvent(path.name, "holds binary data (NUL bytes), not a case file")
-        data = load_yaml(text) if kind == "YAML" else json.loads(text)
+            raise InvalidEvent(path.name, f"is a directory, not {what}")
+        with path.open("rb") as file:
+            data = file.read(MAX_CASE_BYTES + 1)
+        if len(data) > MAX_CASE_BYTES:
+            raise InvalidEvent(path.name, f"is larger than the {MAX_CASE_BYTES // 2**20} MB {what} may be")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise InvalidEvent(path.name, f"is not UTF-8 text (byte {error.start})") from None
+    except OSError as error:
+        raise InvalidEvent(path.name, f"cannot be read: {error.strerror}") from None
+    if "\x00" in text:
+        raise InvalidEvent(path.name, f"holds binary data (NUL bytes), not {what}")
+    return text
+
+
+def read_document(path: Path, kind: str, what: str = "a case file") -> Any:
+    """A JSON or YAML file's data (`read_text`'s guards, then the parser's
+    errors as one `InvalidEvent` naming the file)."""
+    text = read_text(path, what)
+    try:
+        return load_yaml(text) if kind == "YAML" else json.loads(text)
     except RecursionError:
         raise InvalidEvent(path.name, f"nests more than {MAX_DEPTH} levels deep") from None
     except yaml.MarkedYAMLError as error:
@@ -177,6 +190,9 @@ def load_case(path: Path, actor: str = "import") -> CaseFile:
     except (ValueError, yaml.YAMLError) as error:  # JSONDecodeError is a ValueError
         detail = " ".join(str(error).split())[:300]
         raise InvalidEvent(path.name, f"is not valid {kind}: {detail}") from None
-    except OSError as error:
-        raise InvalidEvent(path.name, f"cannot be read: {error.strerror}") from None
-    return parse_case(data, actor)
+
+
+def load_case(path: Path, actor: str = "import") -> CaseFile:
+    """Read and validate a case file."""
+    kind = "YAML" if path.suffix in (".yaml", ".yml") else "JSON"
+    return parse_case(read_document(path, kind), actor)

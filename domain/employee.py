@@ -9,7 +9,7 @@ already holds, so that importing the same case file twice stores nothing new.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID, uuid5
 
@@ -124,18 +124,27 @@ class Employee(Aggregate):
             case SicknessReported():
                 if fact.absence_id in self.absences:
                     raise InvalidEvent("absence_id", f"absence {fact.absence_id!r} was already reported")
+                self._check_in_service(fact.first_day, "first_day")
                 self._check_no_overlap(fact.absence_id, fact.first_day, "first_day")
             case AnnualLeaveConvertedToSickness():
                 self._check_known("leave_id", fact.leave_id, self._ids(AnnualLeaveBooked, "leave_id"), "leave")
                 if fact.absence_id not in self.absences:
+                    self._check_in_service(fact.from_, "from")
                     self._check_no_overlap(fact.absence_id, fact.from_, "from")
             case AnnualLeaveCancelled():
                 self._check_known("leave_id", fact.leave_id, self._ids(AnnualLeaveBooked, "leave_id"), "leave")
             case ReturnedToWork():
                 absence = self._absence(fact.absence_id)
                 self._check_return(absence.first_day, fact.first_day_back, "first_day_back")
+                if absence.last_day is not None:
+                    # a second return would silently move the first (and could
+                    # make absences overlap): a correction says so explicitly
+                    raise InvalidEvent("absence_id", f"already returned on {absence.last_day + timedelta(days=1)}: "
+                                                     "correct it with AbsenceAmended")
             case AbsenceAmended():
                 absence = self._absence(fact.absence_id)
+                if fact.first_day is not None:
+                    self._check_in_service(fact.first_day, "first_day")
                 first_day = fact.first_day or absence.first_day
                 if fact.first_day_back is not None:
                     self._check_return(first_day, fact.first_day_back, "first_day_back")
@@ -181,6 +190,11 @@ class Employee(Aggregate):
     def _check_return(first_day: date, first_day_back: date, field: str) -> None:
         if first_day_back <= first_day:
             raise return_before_first_day(first_day, field)
+
+    def _check_in_service(self, day: date, field: str) -> None:
+        service_start = self.registration.service_start
+        if day < service_start:
+            raise InvalidEvent(field, f"is before the employee's service start {service_start}")
 
     def _check_no_overlap(self, absence_id: str, first_day: date, field: str) -> None:
         for other in self.absences.values():

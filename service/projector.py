@@ -60,8 +60,8 @@ class Projector:
         """Once a day, refresh every employee's rows for the new day."""
         ticked = self.store.max_tracking_id(DAILY_TICK)
         if ticked is not None and ticked > self.as_of.toordinal():
-            raise TickOutOfOrder(f"the read model is as of {date.fromordinal(ticked)}; "
-                                 f"rebuild it to project as of {self.as_of}")
+            raise TickOutOfOrder(f"the read model holds {date.fromordinal(ticked)}, a later day: going back "
+                                 f"to {self.as_of} needs a rebuild (attendance rebuild --as-of {self.as_of})")
         if ticked is None or ticked < self.as_of.toordinal():
             self.rebuild()
 

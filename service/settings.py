@@ -11,10 +11,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 from domain.exceptions import LedgerError
 
 ON = ("on", "1", "true", "yes")
+#: what a database URL may start with: a SQLite path (no scheme, file:, sqlite:) or PostgreSQL
+STORE_SCHEMES = ("", "file", "sqlite", "postgresql", "postgres")
 MAKE_A_KEY = 'python -c "from eventsourcing.cipher import AESCipher; print(AESCipher.create_key(32))"'
 
 
@@ -29,6 +32,19 @@ def require_cipher_key(crypto_shredding: bool, cipher_key: str | None) -> None:
     if crypto_shredding and not cipher_key:
         raise SettingsError("CIPHER_KEY is not set: ATTENDANCE_CRYPTO_SHREDDING=on needs it (without it the "
                             f"per-employee keys would sit in plain text beside the data); make one with {MAKE_A_KEY}")
+
+
+def _whole_number(env: Mapping[str, str], variable: str, default: int, least: int) -> int:
+    text = env.get(variable)
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise SettingsError(f"{variable}: {text[:40]!r} is not a whole number") from None
+    if value < least:
+        raise SettingsError(f"{variable}: must be at least {least} ({value} given)")
+    return value
 
 
 @dataclass(frozen=True)
@@ -60,9 +76,9 @@ class Settings:
             read_model_url=env.get("ATTENDANCE_READ_MODEL_URL") or None,
             rulebook_dirs=tuple(Path(d) for d in env.get("ATTENDANCE_RULEBOOKS", "").split(os.pathsep) if d),
             crypto_shredding=env.get("ATTENDANCE_CRYPTO_SHREDDING", "").lower() in ON,
-            retention_years=int(env.get("ATTENDANCE_RETENTION_YEARS", "6")),
+            retention_years=_whole_number(env, "ATTENDANCE_RETENTION_YEARS", 6, least=0),
             kafka_bootstrap=env.get("ATTENDANCE_KAFKA_BOOTSTRAP") or None,
-            kafka_partitions=int(env.get("ATTENDANCE_KAFKA_PARTITIONS", "6")),
+            kafka_partitions=_whole_number(env, "ATTENDANCE_KAFKA_PARTITIONS", 6, least=1),
             jwt_key=env.get("ATTENDANCE_JWT_KEY") or None,
             jwt_key_file=Path(env.get("ATTENDANCE_JWT_KEY_FILE", ".attendance-jwt-key")),
             access_log=Path(env.get("ATTENDANCE_ACCESS_LOG", "access.log")),
@@ -73,6 +89,12 @@ class Settings:
     def check(self) -> None:
         """Refuse settings that cannot work, naming the setting (at start)."""
         require_cipher_key(self.crypto_shredding, self.library.get("CIPHER_KEY"))
+        for variable, url in (("ATTENDANCE_DATABASE_URL", self.database_url),
+                              ("ATTENDANCE_READ_MODEL_URL", self.read_model_url)):
+            scheme = urlparse(url or "").scheme
+            if scheme not in STORE_SCHEMES:
+                raise SettingsError(f"{variable}: unsupported scheme {scheme!r} "
+                                    "(a SQLite path or sqlite:///..., or postgresql://...)")
 
     @property
     def consumer_database_url(self) -> str | None:

@@ -256,3 +256,36 @@ def test_the_rtw_metric_and_the_audit_sample_come_out_of_query(workdir):
     sample = run("query", "audit-sample", "--as-of", "2025-10-01", "--size", "3", "--seed", "1", cwd=workdir)
     assert sample.returncode == 0, sample.stderr
     assert [s["employee_id"] for s in json.loads(sample.stdout)["sample"]] == ["E1"]
+
+
+def _one_error_line(done: subprocess.CompletedProcess) -> str:
+    assert "Traceback" not in done.stderr
+    lines = [line for line in done.stderr.strip().splitlines() if line.startswith("error: ")
+             or line.startswith("Error: ")]
+    assert len(lines) == 1, done.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("year", ["99999", "1899", "2200"])
+def test_a_leave_year_outside_1900_to_2199_is_refused_as_over_http(workdir, year):
+    run("import", "e1.json", cwd=workdir)
+    line = _one_error_line(run("leave", "E1", "--year", year, cwd=workdir, code=2))
+    assert "--year" in line
+
+
+def test_projecting_back_to_an_earlier_day_says_which_day_it_holds_and_that_it_needs_a_rebuild(workdir):
+    run("import", "e1.json", cwd=workdir)
+    run("project", "--once", "--as-of", "2025-11-28", cwd=workdir)
+    line = _one_error_line(run("project", "--once", "--as-of", "2025-11-01", cwd=workdir, code=2))
+    assert line == ("error: the read model holds 2025-11-28, a later day: going back to 2025-11-01 "
+                    "needs a rebuild (attendance rebuild --as-of 2025-11-01)")
+    run("rebuild", "--as-of", "2025-11-01", cwd=workdir)
+
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("ATTENDANCE_RETENTION_YEARS", "abc"), ("ATTENDANCE_KAFKA_PARTITIONS", "x"),
+    ("ATTENDANCE_DATABASE_URL", "mysql://x")])
+def test_an_unusable_setting_is_refused_in_one_line_naming_its_variable(workdir, variable, value):
+    done = run("import", "e1.json", cwd=workdir, env={variable: value}, code=2)
+    assert _one_error_line(done).startswith(f"error: {variable}: ")
+    assert not (workdir / "attendance.db").exists()

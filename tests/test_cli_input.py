@@ -81,6 +81,13 @@ def test_a_case_file_over_the_size_limit_is_refused_unread(tmp_path):
     assert line == "error: big.json: is larger than the 10 MB a case file may be"
 
 
+def test_an_endless_device_is_refused_after_reading_just_past_the_size_limit(tmp_path):
+    # /dev/zero's size is 0 and it never ends: only a bounded read stops it
+    done = subprocess.run([ATTENDANCE, "evaluate", "/dev/zero", "--as-of", "2025-11-28"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert _refused_in_one_line(done) == "error: zero: is larger than the 10 MB a case file may be"
+
+
 def test_a_yaml_alias_bomb_is_refused_at_once(tmp_path):
     _write(tmp_path / "bomb.yaml", ALIAS_BOMB)
     assert len(ALIAS_BOMB) < 1000
@@ -144,3 +151,38 @@ def test_two_files_of_one_employee_in_one_import_build_on_each_other(tmp_path):
     assert "first.json: employee E1: 3 new events stored, 0 already" in done.stdout
     assert "all.json: employee E1: 2 new events stored, 3 already in the ledger" in done.stdout
     assert run("status", "E1", "--as-of", "2025-10-01", cwd=tmp_path).returncode == 0
+
+
+SAMPLE_CSV = Path(__file__).resolve().parents[1] / "examples" / "csv" / "esr-absence-report.csv"
+SAMPLE_MAPPING = SAMPLE_CSV.with_suffix(".mapping.yaml")
+CSV_HEADER = SAMPLE_CSV.read_text(encoding="utf-8").splitlines(keepends=True)[0]
+CSV_ROW = SAMPLE_CSV.read_text(encoding="utf-8").splitlines(keepends=True)[1]
+MAPPING_TEXT = SAMPLE_MAPPING.read_text(encoding="utf-8")
+
+#: (CSV content, mapping content (None: a directory), what the one line says)
+BROKEN_IMPORTS = {
+    "csv not utf-8": ((CSV_HEADER + CSV_ROW.replace("Sample A", "Café")).encode("latin-1"), MAPPING_TEXT,
+                      "export.csv: is not UTF-8 text"),
+    "csv cell over the field limit": (CSV_HEADER + CSV_ROW.replace("Sample A", "x" * 200_000), MAPPING_TEXT,
+                                      "export.csv: row 2: is not readable CSV: field larger than field limit"),
+    "csv header only": (CSV_HEADER, MAPPING_TEXT, "export.csv: holds no rows: only a header"),
+    "mapping alias": (CSV_HEADER + CSV_ROW, MAPPING_TEXT + "x: &a [1]\ny: *a\n",
+                      "map.yaml: is not valid YAML: aliases (*name) are not allowed"),
+    "mapping syntax": (CSV_HEADER + CSV_ROW, "source: [unclosed\n", "map.yaml: is not valid YAML"),
+    "mapping not utf-8": (CSV_HEADER + CSV_ROW, MAPPING_TEXT.replace("report", "rapporté").encode("latin-1"),
+                          "map.yaml: is not UTF-8 text"),
+    "mapping a directory": (CSV_HEADER + CSV_ROW, None, "map.yaml: is a directory, not a mapping file"),
+}
+
+
+@pytest.mark.parametrize("name", BROKEN_IMPORTS)
+def test_a_broken_csv_import_is_refused_in_one_line_naming_the_file(tmp_path, name):
+    export, mapping, says = BROKEN_IMPORTS[name]
+    _write(tmp_path / "export.csv", export)
+    if mapping is None:
+        (tmp_path / "map.yaml").mkdir()
+    else:
+        _write(tmp_path / "map.yaml", mapping)
+    line = _refused_in_one_line(run("import", "export.csv", "--mapping", "map.yaml", cwd=tmp_path, code=2))
+    assert line.startswith(f"error: {says}"), line
+    _nothing_stored(tmp_path, "ESR-204511")

@@ -108,3 +108,43 @@ def test_a_retracted_absence_frees_its_dates(registry):
     employee, stored, _ = apply_case(parse_case(case("E1", *events)), registry)
     assert stored == 5 and set(employee.absences) == {"A2"}
     assert employee.absences["A2"].last_day == date(2025, 6, 4)
+
+
+def test_an_absence_before_the_service_start_is_refused_on_first_day(registry):
+    message = _refused(registry, *absence("A1", "1900-01-01"), service_start="2008-04-01")
+    assert message == "events[0].first_day: is before the employee's service start 2008-04-01"
+
+
+def test_converted_leave_before_the_service_start_is_refused_on_from(registry):
+    booked = {"type": "AnnualLeaveBooked", "leave_id": "L1", "from": "2007-06-02", "to": "2007-06-06",
+              "hours": 30}
+    converted = {"type": "AnnualLeaveConvertedToSickness", "leave_id": "L1", "absence_id": "A1",
+                 "from": "2007-06-03", "to": "2007-06-06"}
+    message = _refused(registry, booked, converted, service_start="2008-04-01")
+    assert message == "events[1].from: is before the employee's service start 2008-04-01"
+
+
+def test_amending_an_absence_to_start_before_the_service_start_is_refused(registry):
+    amended = {"type": "AbsenceAmended", "absence_id": "A1", "first_day": "2008-03-31",
+               "recorded_at": "2025-06-10T08:00:00Z"}
+    message = _refused(registry, *absence("A1", "2008-04-02", "2008-04-04"), amended, service_start="2008-04-01")
+    assert message == "events[2].first_day: is before the employee's service start 2008-04-01"
+
+
+def test_a_second_return_for_a_returned_absence_is_refused_on_absence_id(registry):
+    again = {"type": "ReturnedToWork", "absence_id": "A1", "first_day_back": "2025-06-20",
+             "recorded_at": "2025-06-21T08:00:00Z"}
+    message = _refused(registry, *absence("A1", "2025-06-02", "2025-06-09"), again)
+    assert message == ("events[2].absence_id: already returned on 2025-06-09: "
+                       "correct it with AbsenceAmended")
+
+
+def test_a_return_may_be_recorded_again_after_the_first_was_retracted(registry):
+    reported, back = absence("A1", "2025-06-02", "2025-06-09")
+    events = [reported, {**back, "event_id": "BACK"},
+              {"type": "EventRetracted", "event_ref": "BACK", "reason": "wrong date",
+               "recorded_at": "2025-06-10T08:00:00Z"},
+              {"type": "ReturnedToWork", "absence_id": "A1", "first_day_back": "2025-06-12",
+               "recorded_at": "2025-06-12T08:00:00Z"}]
+    employee, stored, _ = apply_case(parse_case(case("E1", *events)), registry)
+    assert stored == 5 and employee.absences["A1"].last_day == date(2025, 6, 11)

@@ -2,7 +2,9 @@
 
 from pathlib import Path
 
-from service.settings import Settings
+import pytest
+
+from service.settings import Settings, SettingsError
 
 
 def test_every_setting_comes_from_its_environment_variable_and_defaults_otherwise():
@@ -16,3 +18,24 @@ def test_every_setting_comes_from_its_environment_variable_and_defaults_otherwis
     assert settings.crypto_shredding and settings.library == {"CIPHER_KEY": "k"}
     assert (settings.retention_years, settings.kafka_bootstrap, settings.log_level) == (7, "kafka:9092", "INFO")
     assert Settings.from_environment({}) == Settings()
+
+
+@pytest.mark.parametrize(("variable", "value", "says"), [
+    ("ATTENDANCE_RETENTION_YEARS", "abc", "ATTENDANCE_RETENTION_YEARS: 'abc' is not a whole number"),
+    ("ATTENDANCE_RETENTION_YEARS", "-1", "ATTENDANCE_RETENTION_YEARS: must be at least 0 (-1 given)"),
+    ("ATTENDANCE_KAFKA_PARTITIONS", "x", "ATTENDANCE_KAFKA_PARTITIONS: 'x' is not a whole number"),
+    ("ATTENDANCE_KAFKA_PARTITIONS", "0", "ATTENDANCE_KAFKA_PARTITIONS: must be at least 1 (0 given)"),
+])
+def test_a_setting_that_is_not_a_usable_number_is_refused_naming_its_variable(variable, value, says):
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_environment({variable: value})
+    assert str(raised.value) == says
+
+
+@pytest.mark.parametrize("variable", ["ATTENDANCE_DATABASE_URL", "ATTENDANCE_READ_MODEL_URL"])
+def test_a_database_url_of_an_unsupported_kind_is_refused_naming_its_variable(variable):
+    settings = Settings.from_environment({variable: "mysql://x"})
+    with pytest.raises(SettingsError, match=f"^{variable}: unsupported scheme 'mysql'"):
+        settings.check()
+    for usable in ("attendance.db", "sqlite:///a.db", "postgresql://u@db/ledger"):
+        Settings.from_environment({variable: usable}).check()
