@@ -59,7 +59,7 @@ def test_import_reads_a_csv_export_through_its_mapping_and_twice_stores_nothing_
     assert first.returncode == 0, first.stderr
     assert "employee ESR-204511: 9 new events stored, 0 already in the ledger" in first.stdout
     again = run(*args, cwd=tmp_path)
-    assert again.returncode == 0 and "employee ESR-204511: 0 new events stored, 8 already" in again.stdout
+    assert again.returncode == 0 and "employee ESR-204511: 0 new events stored, 9 already" in again.stdout
     status = run("status", "ESR-204511", "--as-of", "2025-11-28", cwd=tmp_path)
     assert json.loads(status.stdout)["reviews_due"][0]["stage"] == 1
 
