@@ -38,8 +38,10 @@ def needs_attention(history: list[Fact], error: Exception) -> NeedsAttention:
 
 
 def each_evaluated(histories: Iterable[list[Fact]], as_of: date, known_at: datetime | None,
-                   evaluate: Callable[[EmployeeView], T]) -> Iterator[tuple[EmployeeView, T] | NeedsAttention]:
-    """Each employee known by then, evaluated; or, when that fails, why."""
+                   evaluate: Callable[[EmployeeView], T],
+                   wanted: Callable[[EmployeeView], bool] = lambda view: True,
+                   ) -> Iterator[tuple[EmployeeView, T] | NeedsAttention]:
+    """Each employee known by then (and `wanted`), evaluated; or, when that fails, why."""
     for history in histories:
         try:
             view = EmployeeView.of(history, as_of, known_at)
@@ -47,6 +49,8 @@ def each_evaluated(histories: Iterable[list[Fact]], as_of: date, known_at: datet
             continue
         except Exception as error:  # noqa: BLE001 - isolation is the point
             yield needs_attention(history, error)
+            continue
+        if not wanted(view):
             continue
         try:
             yield view, evaluate(view)

@@ -97,9 +97,12 @@ def worklist(histories: Iterable[list[Fact]], registry: RulebookRegistry, as_of:
              horizon: int = DEFAULT_HORIZON_DAYS) -> list[dict[str, Any]]:
     """Every employee's items (or one manager's), oldest first."""
     items: list[dict[str, Any]] = []
-    for each in each_evaluated(histories, as_of, known_at, lambda view: evaluate_view(view, registry.get(view.policy))):
+    # one manager's reports are the only ones evaluated
+    for each in each_evaluated(histories, as_of, known_at, lambda view: evaluate_view(view, registry.get(view.policy)),
+                               lambda view: manager is None or view.manager_id == manager):
         items += attention_items(each, as_of) if isinstance(each, NeedsAttention) \
             else worklist_items(each[0], each[1], horizon)
+    # a record that could not be read at all is listed under its registered manager
     items = [i for i in items if manager is None or i["manager_id"] == manager]
     return sorted(items, key=lambda i: (i["date"], i["employee_id"], i["item"]))
 

@@ -51,7 +51,7 @@ def employee_page(request: Request, employee_id: str, as_of: str | None = None, 
         return render(request, "refused.html", "This record needs attention", status=500,
                       reason=f"It could not be evaluated: {type(error).__name__}: {error}")
     start, end = timeline.last_year(on)
-    full_reason = who.role is not Role.manager
+    full_reason = privacy.shown("sickness reason (ESR code)", who.role.value) is privacy.Shown.yes
     items = (timeline.absence_items(view.absences, on, full_reason) + timeline.meeting_items(view.of_type(MeetingHeld))
              + timeline.monitoring_items(status) + timeline.stage_items(status, view.of_type(MeetingHeld)))
     chart = timeline.chart(f"Absence timeline of {employee_id}", items, start, end, today=on)
