@@ -105,12 +105,14 @@ def load_mapping(path: Path) -> Mapping:
 class _Row:
     """One row, reading fields through the mapping and naming row and column on error."""
 
-    def __init__(self, number: int, values: dict[str, str], mapping: Mapping) -> None:
-        self.number, self.values, self.mapping = number, values, mapping
+    def __init__(self, source: str, number: int, values: dict[str, str], mapping: Mapping) -> None:
+        self.source, self.number, self.values, self.mapping = source, number, values, mapping
 
     def where(self, field: str) -> str:
+        """The file, row and column, so an error in one of several exports is found at once."""
         column = getattr(self.mapping.columns, field, None)
-        return f"row {self.number}, column {column!r}" if column else f"row {self.number}, {field} (a default)"
+        cell = f"column {column!r}" if column else f"{field} (a default)"
+        return f"{self.source}: row {self.number}, {cell}"
 
     def text(self, field: str) -> str | None:
         column = getattr(self.mapping.columns, field)
@@ -232,7 +234,7 @@ def read_absences(text: str, mapping: Mapping, name: str = "CSV") -> list[CaseFi
     cases: dict[str, dict[str, Any]] = {}
     seen: dict[tuple[str, str], int] = {}
     for row_number, values in _rows(reader, name):
-        row = _Row(row_number, values, mapping)
+        row = _Row(name, row_number, values, mapping)
         registration = _registration(row)
         case = cases.setdefault(registration["employee_id"], {"employee": registration, "events": [], "row": row})
         if case["employee"] != registration:

@@ -70,12 +70,12 @@ def test_import_of_a_csv_without_a_mapping_exits_2_and_writes_nothing(tmp_path):
     assert "not in the ledger" in run("status", "ESR-204511", "--as-of", "2025-11-28", cwd=tmp_path, code=2).stderr
 
 
-def test_import_of_an_invalid_csv_names_row_and_column_and_writes_nothing(tmp_path):
+def test_import_of_an_invalid_csv_names_file_row_and_column_and_writes_nothing(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text((SAMPLE / "esr-absence-report.csv").read_text().replace("15/09/2025,17/09/2025", "15/09/2025,31/09/2025"))
     done = run("import", str(bad), "--mapping", str(SAMPLE / "esr-absence-report.mapping.yaml"), cwd=tmp_path,
                code=2)
-    assert done.stderr.strip() == "error: row 5, column 'Absence End Date': '31/09/2025' is not a date in the form %d/%m/%Y"
+    assert done.stderr.strip() == "error: bad.csv: row 5, column 'Absence End Date': '31/09/2025' is not a date in the form %d/%m/%Y"
     assert "not in the ledger" in run("status", "ESR-204511", "--as-of", "2025-11-28", cwd=tmp_path, code=2).stderr
 
 

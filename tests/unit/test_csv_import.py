@@ -64,10 +64,10 @@ def test_importing_the_same_rows_twice_gives_the_same_facts():
     ("E1,06/01/2025,,S13,13/01/2025,10/01/2025,14/03/2017", "row 2, column 'Note To'", "must not be before"),
     (",06/01/2025,,S13,,,14/03/2017", "row 2, column 'Assignment'", "required: the cell is empty"),
 ])
-def test_an_invalid_cell_is_reported_by_row_and_column(row, where, message):
+def test_an_invalid_cell_is_reported_by_file_row_and_column(row, where, message):
     with pytest.raises(InvalidEvent) as error:
         read("E0,02/01/2025,03/01/2025,S13,,,14/03/2017", row)
-    assert str(error.value).startswith(f"{where.replace('row 2', 'row 3')}:") and message in str(error.value)
+    assert str(error.value).startswith(f"CSV: {where.replace('row 2', 'row 3')}:") and message in str(error.value)
 
 
 def test_nothing_is_returned_when_any_row_is_invalid():
