@@ -206,6 +206,13 @@ class ReadModelQueries:
         rows = self._all("SELECT version, document FROM status_document WHERE employee_id = ?", employee_id)
         return (int(rows[0][0]), self._open(rows[0][1])) if rows else None
 
+    def held_status(self, employee_id: str) -> tuple[int, str | None, dict[str, Any]] | None:
+        """As `status_document`, with the employee's manager on the day the
+        read model holds (their status row): one query, for a status read."""
+        rows = self._all("SELECT d.version, s.manager_id, d.document FROM status_document d LEFT JOIN employee_status s "
+                         "ON s.employee_id = d.employee_id WHERE d.employee_id = ?", employee_id)
+        return (int(rows[0][0]), rows[0][1], self._open(rows[0][2])) if rows else None
+
     def worklist(self, manager_id: str | None = None) -> list[dict[str, Any]]:
         where, params = ("WHERE manager_id = ?", (manager_id,)) if manager_id else ("", ())
         rows = self._all(f"SELECT document FROM worklist {where} ORDER BY due, employee_id, item", *params)
