@@ -57,12 +57,11 @@ def held_status(services: Services, employee_id: str, as_of: date) -> HeldStatus
     it holds that day and the document was evaluated from the employee's
     history as it stands now (its version: no event decoded) under the
     rulebook loaded now; None otherwise - evaluate it live."""
-    if held_day(services) != as_of:
-        return None
     held = services.read_model.held_status(employee_id)  # type: ignore[attr-defined]
-    if held is None:
+    if held is None or held[0] != as_of.toordinal():
         return None
-    version, manager_id, document = held
+    _, version, manager_id, stored = held
+    document = services.read_model.open(stored)  # type: ignore[attr-defined]
     if not _current(services, version, document, services.ledger.version_of(employee_id)):
         return None
     return HeldStatus(document, manager_id, as_of)
