@@ -37,7 +37,7 @@ def status_document_of(services: Services, history: list[Fact], as_of: date, kno
     `known_at` or `policy` what-if, another day, or a record not yet projected."""
     if known_at is None and policy is None and held_day(services) == as_of:
         held = services.read_model.status_document(history[0].employee_id)  # type: ignore[attr-defined]
-        if held is not None and _current(services, *held, len(history)):
+        if held is not None and _current(services, held[0], held[1], len(history)):
             return held[1]
     return status_document(status_of_history(services, history, as_of, known_at, policy))
 
