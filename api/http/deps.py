@@ -97,7 +97,8 @@ def held_status(services: Services, who: Caller, employee_id: str, as_of: date, 
     if known_at is not None or policy is not None:
         return None
     held = evaluation.held_status(services, employee_id, as_of)
-    if held is None or (who.role is Role.manager and held.as_of != date.today()):
+    # a manager's check needs today's manager: the row's, only when the read model is on today and has one
+    if held is None or (who.role is Role.manager and (held.as_of != date.today() or held.manager_id is None)):
         return None
     if who.role is Role.manager:
         _require_report(who, held.manager_id)
