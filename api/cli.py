@@ -460,7 +460,10 @@ def serve(host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     # Bind first, so the one line saying where it listens is true (and names
     # the port the system chose for --port 0).
     ipv6 = ":" in host
-    listener = socket.socket(socket.AF_INET6 if ipv6 else socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP named: asyncio sets TCP_NODELAY only on sockets that say
+    # so, and without it a response's second write waits for the client's
+    # delayed ACK (40 ms a request)
+    listener = socket.socket(socket.AF_INET6 if ipv6 else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         listener.bind((host, port))

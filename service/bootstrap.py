@@ -14,6 +14,7 @@ from eventsourcing.cipher import Cipher
 from eventsourcing.persistence import InfrastructureFactory
 
 from domain.rulebook import RulebookRegistry
+from service.access_log import AccessLog
 from service.broker import Broker
 from service.consumer_store import consumer_store
 from service.ledger import AttendanceLedger
@@ -26,6 +27,7 @@ class Services:
     settings: Settings
     registry: RulebookRegistry
     given_ledger: AttendanceLedger | None = field(default=None, repr=False)
+    _access_log: AccessLog | None = field(default=None, init=False, repr=False)
 
     @cached_property
     def ledger(self) -> AttendanceLedger:
@@ -52,6 +54,13 @@ class Services:
     def consumer_store(self):
         """A Kafka consumer's own database: ATTENDANCE_READ_MODEL_URL, else the ledger's."""
         return consumer_store(self.settings.consumer_database_url, self.cipher)
+
+    @property
+    def access_log(self) -> AccessLog:
+        """The access log the settings name (kept open: one descriptor per process)."""
+        if self._access_log is None or self._access_log.path != self.settings.access_log:
+            self._access_log = AccessLog(self.settings.access_log)
+        return self._access_log
 
     @cached_property
     def broker(self) -> Broker:

@@ -270,6 +270,12 @@ class AttendanceLedger(Application):
     def history(self, employee_id: str) -> list[Fact]:
         return list(self.employee(employee_id).facts)
 
+    def version_of(self, employee_id: str) -> int:
+        """How many events the employee's history holds (0: none), read
+        without decoding any of them."""
+        last = self.recorder.select_events(employee_uuid(employee_id), desc=True, limit=1)
+        return last[0].originator_version if last else 0
+
     def histories(self, batch: int = 5000, partition: tuple[int, int] = (0, 1)) -> "Histories":
         """Every employee's history (erased ones left out), read in one pass
         over the ledger's notification log (not one aggregate load each).

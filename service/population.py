@@ -17,13 +17,20 @@ from projections.replay import Replay, merge, replay
 from projections.transition import Candidate, transition_candidates
 from projections.worklist import DEFAULT_HORIZON_DAYS, worklist as worklist_of
 from service.bootstrap import Services
+from service.read_views import held_worklist
 from service.settings import Settings
 
 
 def worklist(services: Services, as_of: date, known_at: datetime | None = None,
              manager_id: str | None = None, horizon: int = DEFAULT_HORIZON_DAYS) -> list[dict[str, Any]]:
     """What is overdue, due, upcoming within `horizon` days, done late and to
-    consider, oldest first (one manager's, if named)."""
+    consider, oldest first (one manager's, if named): from the read model
+    when it holds exactly this answer (the day it is on, the default
+    horizon, as known now), evaluated otherwise."""
+    if known_at is None and horizon == DEFAULT_HORIZON_DAYS:
+        held = held_worklist(services, as_of, manager_id)
+        if held is not None:
+            return held
     return worklist_of(services.ledger.histories(), services.registry, as_of, known_at, manager_id, horizon)
 
 

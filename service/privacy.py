@@ -88,6 +88,8 @@ def for_role(role: str, document: Any) -> Any:
     - a history, a status shown at a review) with the reason, free text and
     health outcome fields shown as the table says. Withheld text keeps its
     key, as the `[withheld]` marker, so the event keeps its shape."""
+    if role in SEES_EVERY_FIELD:
+        return document
     if isinstance(document, list):
         return [for_role(role, item) for item in document]
     if isinstance(document, dict):
@@ -95,6 +97,12 @@ def for_role(role: str, document: Any) -> Any:
             return _fact_for(role, document)
         return {key: for_role(role, value) for key, value in document.items()}
     return document
+
+
+#: the roles shown every health field as written: nothing in a response to change
+SEES_EVERY_FIELD = frozenset(role for role in ROLES if all(
+    shown(kind, role) is Shown.yes
+    for kind in ("sickness reason (ESR code)", "free text about health", "occupational health outcome")))
 
 
 def suppressed(rows: Iterable[dict[str, Any]], departments: set[str] | None = None) -> list[dict[str, Any]]:

@@ -206,6 +206,29 @@ class ReadModelQueries:
         rows = self._all("SELECT version, document FROM status_document WHERE employee_id = ?", employee_id)
         return (int(rows[0][0]), self._open(rows[0][1])) if rows else None
 
+    def held_status(self, employee_id: str) -> tuple[int, int, str | None, str] | None:
+        """For a status read, in one query: the day the read model holds (an
+        ordinal), the version of the employee's history their document was
+        evaluated from, their manager on that day (their status row), and
+        the document as stored (`open` it)."""
+        rows = self._all(f"SELECT (SELECT MAX(notification_id) FROM {self.tracking_table} "  # type: ignore[attr-defined]
+                         "WHERE application_name = ?), d.version, s.manager_id, d.document FROM status_document d "
+                         "LEFT JOIN employee_status s ON s.employee_id = d.employee_id WHERE d.employee_id = ?",
+                         DAILY_TICK, employee_id)
+        return (int(rows[0][0] or 0), int(rows[0][1]), rows[0][2], rows[0][3]) if rows else None
+
+    def open(self, stored: str) -> Any:
+        """A document as stored (sealed or not), as it was made."""
+        return self._open(stored)
+
+    def rulebooks(self, manager_id: str | None = None) -> set[tuple[str, str]]:
+        """The rulebooks (policy, content hash) the status documents were
+        evaluated under - everyone's, or a manager's reports'."""
+        where, params = ("WHERE employee_id IN (SELECT employee_id FROM employee_status WHERE manager_id = ?)",
+                         (manager_id,)) if manager_id else ("", ())
+        documents = (self._open(r[0]) for r in self._all(f"SELECT document FROM status_document {where}", *params))
+        return {(document["policy"], document["policy_hash"]) for document in documents}
+
     def worklist(self, manager_id: str | None = None) -> list[dict[str, Any]]:
         where, params = ("WHERE manager_id = ?", (manager_id,)) if manager_id else ("", ())
         rows = self._all(f"SELECT document FROM worklist {where} ORDER BY due, employee_id, item", *params)

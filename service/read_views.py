@@ -67,6 +67,23 @@ def priority_cases(services: Services, as_of: date | None = None, limit: int = 1
     return services.read_model.priority_cases(limit)
 
 
+def held_worklist(services: Services, as_of: date, manager_id: str | None = None) -> list[dict] | None:
+    """The worklist on `as_of` (the default horizon, as known now; one
+    manager's, if named) as the read model holds it - when that is exactly
+    the answer evaluating would give: the read model is on that day, has
+    applied every event the ledger holds, and made every row under the
+    rulebooks loaded now. None otherwise: evaluate it."""
+    applied = services.read_model.max_tracking_id(LEDGER) or 0
+    if held_day(services) != as_of or applied != (services.ledger.recorder.max_notification_id() or 0):
+        return None
+    registry = services.registry
+    if any(policy not in registry or registry.get(policy).content_hash != made_under
+           for policy, made_under in services.read_model.rulebooks(manager_id)):
+        return None
+    # sorted here as evaluating sorts (not by the database's collation)
+    return sorted(services.read_model.worklist(manager_id), key=lambda i: (i["date"], i["employee_id"], i["item"]))
+
+
 def stats(services: Services, as_of: date | None = None, month: str | None = None,
           manager_id: str | None = None) -> list[dict]:
     """Absence statistics from the read model (for the day it holds), as

@@ -10,34 +10,14 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 
 from api.auth import signing_key
-from api.docs_assets import STATIC_URL, mount_docs_and_probes
+from api.docs_assets import mount_docs_and_probes
 from api.http import admin, commands, errors, queries, replay, reports, schemas
+from api.http.limits import LimitBodies
 from service.bootstrap import Services, bootstrap
 from service.ledger import AttendanceLedger
-
-MAX_BODY_BYTES = 1_000_000   # a case file of a very long career fits in well under this
-MAX_JSON_DEPTH = 32          # the deepest real document nests 4 levels
-
-
-def json_depth(body: bytes) -> int:
-    """How deeply a JSON text nests, without parsing it (strings skipped)."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for byte in body:
-        char = chr(byte)
-        if in_string:
-            escaped, in_string = (not escaped and char == "\\"), in_string and (escaped or char != '"')
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth -= 1
-    return deepest
 
 
 def create_app(services: Services | AttendanceLedger | None = None, access_log: Path | None = None) -> FastAPI:
@@ -54,23 +34,7 @@ def create_app(services: Services | AttendanceLedger | None = None, access_log: 
     app.state.jwt_key = signing_key(services.settings)
     app.state.replay_jobs = replay.Jobs()
 
-    @app.middleware("http")
-    async def limit_bodies(request: Request, call_next):
-        """Refuse oversized or deeply nested bodies before anything reads them."""
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            return errors.problem(413, "Content Too Large", f"the body may be at most {MAX_BODY_BYTES} bytes")
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
-            return errors.problem(413, "Content Too Large", f"the body may be at most {MAX_BODY_BYTES} bytes")
-        if json_depth(body) > MAX_JSON_DEPTH:
-            return errors.problem(400, "Bad Request", f"JSON may nest at most {MAX_JSON_DEPTH} levels")
-        response = await call_next(request)
-        if not request.url.path.startswith(STATIC_URL):
-            # health data: never kept by a browser or a proxy between them
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
-
+    app.add_middleware(LimitBodies)
     errors.install(app)
     # imported here: the console's pages use api.http.deps, whose package imports this module
     from api.console.routes import ROUTERS as CONSOLE
