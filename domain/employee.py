@@ -4,11 +4,16 @@ Each fact of the vocabulary (`domain.events`) is stored as one aggregate
 event. The aggregate's job is to refuse facts that break the invariants of
 SPEC section 3 — before anything is stored — and to recognise a fact it
 already holds, so that importing the same case file twice stores nothing new.
+
+What the invariants ask about (ids in use, absences, the end of employment)
+is kept up to date as each fact is appended, not recomputed from the whole
+history per fact: recording is O(1)-ish and importing a career is linear.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from copy import deepcopy
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID, uuid5
@@ -36,11 +41,17 @@ from domain.events import (
     stored_fact,
 )
 from domain.exceptions import InvalidEvent, UnknownAbsence
-from domain.history import Absence, fold_absences, visible_facts
+from domain.history import Absence, fold_absence, fold_absences, known_order, visible_facts
 
 #: employee references map to aggregate ids deterministically, so the same
 #: reference always reaches the same history (uuid5 in this namespace).
 EMPLOYEE_NAMESPACE = UUID("6f1e3d2a-8c4b-5e7f-9a0b-1c2d3e4f5a6b")
+
+#: the ids facts may refer to, by the kind of fact that introduces them
+REFERABLE: tuple[tuple[type[Fact], str], ...] = (
+    (Fact, "event_id"), (EventRetracted, "event_id"), (AnnualLeaveBooked, "leave_id"),
+    (MeetingScheduled, "meeting_id"), (MeetingHeld, "meeting_id"),
+)
 
 
 def employee_uuid(employee_id: str) -> UUID:
@@ -64,9 +75,30 @@ class Employee(Aggregate):
     def __init__(self, employee_id: str, fact: dict[str, Any]) -> None:
         self.employee_id = employee_id
         self.facts: list[Fact] = []
-        self._fingerprints: Counter[str] = Counter()
-        self._absences: dict[str, Absence] | None = None
+        self._known: dict[tuple[type[Fact], str], set[str]] = {kind: set() for kind in REFERABLE}
+        self._ended: date | None = None
+        # counted when an import first asks (`holds`): a command never does
+        self._fingerprints: Counter[str] | None = None
+        # folded a fact at a time while facts arrive in known order; None
+        # (folded again when asked) after one that does not, or a retraction
+        self._absences: dict[str, Absence] | None = {}
+        self._latest: tuple | None = None
+        # the fact `record` is appending, already decoded (not re-read from its payload)
+        self._recording: Fact | None = None
         self._append(fact)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> "Employee":
+        """The library's aggregate cache hands each command a copy: facts are
+        immutable (and so are absences), so copying the containers is enough."""
+        copy = object.__new__(type(self))
+        mine = {"facts", "_known", "_fingerprints", "_absences", "_latest"}
+        copy.__dict__.update({k: deepcopy(v, memo) for k, v in self.__dict__.items() if k not in mine})
+        copy.facts = list(self.facts)
+        copy._known = {kind: set(ids) for kind, ids in self._known.items()}
+        copy._fingerprints = None if self._fingerprints is None else Counter(self._fingerprints)
+        copy._absences = None if self._absences is None else dict(self._absences)
+        copy._latest = self._latest
+        return copy
 
     @classmethod
     def register(cls, registration: EmployeeRegistered) -> "Employee":
@@ -81,13 +113,19 @@ class Employee(Aggregate):
 
     def holds(self, fact: Fact, occurrence: int = 1) -> bool:
         """True when the ledger already holds `occurrence` copies of this fact."""
+        if self._fingerprints is None:
+            self._fingerprints = Counter(f.fingerprint for f in self.facts)
         return self._fingerprints[fact.fingerprint] >= occurrence
 
     def record(self, fact: Fact) -> None:
         """Append a fact after checking it against the history (SPEC 3)."""
         self._check(fact)
         event_id = fact.event_id or str(self.version + 1)
-        self._recorded(fact=fact.model_copy(update={"event_id": event_id}).payload())
+        self._recording = fact.model_copy(update={"event_id": event_id})
+        try:
+            self._recorded(fact=self._recording.payload())
+        finally:
+            self._recording = None
 
     @event("FactRecorded")
     def _recorded(self, fact: dict[str, Any]) -> None:
@@ -95,10 +133,28 @@ class Employee(Aggregate):
 
     def _append(self, data: dict[str, Any]) -> None:
         # the fact was held to the input limits before it was recorded
-        fact = stored_fact(data)
+        fact = self._recording or stored_fact(data)
         self.facts.append(fact)
-        self._fingerprints[fact.fingerprint] += 1
-        self._absences = None
+        for (kind, attribute), ids in self._known.items():
+            if isinstance(fact, kind) and getattr(fact, attribute):
+                ids.add(getattr(fact, attribute))
+        if isinstance(fact, EmploymentEnded) and self._ended is None:
+            self._ended = fact.effective
+        if self._fingerprints is not None:
+            self._fingerprints[fact.fingerprint] += 1
+        self._fold(fact)
+
+    def _fold(self, fact: Fact) -> None:
+        """Keep `absences` up to date: a fact that comes last in known order
+        is one more fold step; any other (or a retraction, which withdraws
+        an earlier fact) means folding the history again when next asked."""
+        order = known_order(fact) if fact.recorded_at is not None else None
+        if order is None or isinstance(fact, EventRetracted) or (self._latest is not None and order < self._latest):
+            self._absences = None
+        elif self._absences is not None:
+            fold_absence(self._absences, fact)
+        if order is not None and (self._latest is None or not order < self._latest):
+            self._latest = order
 
     # --- invariants ----------------------------------------------------------
 
@@ -110,7 +166,7 @@ class Employee(Aggregate):
         return self._absences
 
     def _ids(self, kind: type[Fact], attribute: str) -> set[str]:
-        return {getattr(f, attribute) for f in self.facts if isinstance(f, kind) and getattr(f, attribute)}
+        return self._known[kind, attribute]
 
     def _check(self, fact: Fact) -> None:
         if isinstance(fact, EmployeeRegistered):
@@ -168,13 +224,13 @@ class Employee(Aggregate):
                     self._absence(absence_id)
 
     def _check_employment(self, fact: Fact) -> None:
-        ended = [f.effective for f in self.facts if isinstance(f, EmploymentEnded)]
-        if isinstance(fact, EmploymentEnded) and ended:
-            raise InvalidEvent("type", f"employment already ended on {ended[0]}")
+        ended = self._ended
+        if isinstance(fact, EmploymentEnded) and ended is not None:
+            raise InvalidEvent("type", f"employment already ended on {ended}")
         day = fact.effective_day
-        if ended and day is not None and day > ended[0] and fact.type not in AFTER_EMPLOYMENT:
+        if ended is not None and day is not None and day > ended and fact.type not in AFTER_EMPLOYMENT:
             raise InvalidEvent(fact.effective_field or "type",
-                               f"{day} is after employment ended on {ended[0]}")
+                               f"{day} is after employment ended on {ended}")
 
     def _absence(self, absence_id: str) -> Absence:
         if absence_id not in self.absences:
