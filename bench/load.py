@@ -4,7 +4,11 @@ Starts `attendance serve` on a free port over a fresh SQLite ledger of
 synthetic employees; N concurrent clients each post events (an absence and
 its return) and read the employee's status, for a fixed number of requests.
 Reports throughput and p50/p99 latency for commands and for queries, beside
-the bare `eventsourcing` library's save rate measured in the same run.
+the bare `eventsourcing` library measured in the same run doing what a
+command does (get an aggregate from its cache, trigger one event, save) with
+the same number of threads, each on aggregates of its own; the library's
+single-thread save rate is shown too. The same clients then post commands
+alone (no reads between), the figure the baseline compares like with like.
 Then the same clients read statuses of employees nobody writes to, for the
 day the read model holds (answered from it) beside the same reads for the
 day after (evaluated live), in the same run.
@@ -32,10 +36,10 @@ from api.auth import Role, issue
 from api.logging import configure_logging
 from bench.population import population
 from bench.report import write_section
-from bench.run import bare_save
+from bench.run import BareApplication, Tally, bare_save
 from service import read_views
 from service.bootstrap import bootstrap
-from service.ledger import AttendanceLedger
+from service.ledger import AGGREGATE_CACHE, AttendanceLedger, store_environment
 from domain.casefile import parse_case
 
 HELD = date(2026, 5, 29)  # the day the read model is projected for
@@ -51,6 +55,42 @@ def _port() -> int:
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[max(0, int(len(ordered) * share) - 1)]
+
+
+def bare_commands(url: str, clients: int, commands: int) -> float:
+    """Saves/s of the bare library doing a command's store work: `clients`
+    threads, each with four aggregates of its own (as the load's clients
+    have four employees), get one (the same aggregate cache as the ledger),
+    trigger one event and save it, `commands` times."""
+    app = BareApplication(env={**AGGREGATE_CACHE, **store_environment(url)})
+    owned = []
+    for _ in range(clients):
+        tallies = [Tally() for _ in range(4)]
+        app.save(*tallies)
+        owned.append([tally.id for tally in tallies])
+
+    def client(n: int) -> None:
+        for k in range(commands):
+            tally = app.repository.get(owned[n][k % 4])
+            tally.count(k)
+            app.save(tally)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(client, range(clients)))
+    return clients * commands / (time.perf_counter() - start)
+
+
+def post_commands(http: httpx.Client, employee: str, absence_id: str, day: date) -> tuple[list[float], int]:
+    """An absence and its return, as a manager records them: their latencies and errors."""
+    times, errors = [], 0
+    for event in ({"type": "SicknessReported", "absence_id": absence_id, "first_day": str(day), "reason": "S13"},
+                  {"type": "ReturnedToWork", "absence_id": absence_id, "first_day_back": str(day + timedelta(days=2))}):
+        start = time.perf_counter()
+        response = http.post(f"/employees/{employee}/events", json=event)
+        times.append(time.perf_counter() - start)
+        errors += response.status_code >= 400 and response.status_code != 409
+    return times, errors
 
 
 def run(clients: int, per_client: int) -> list[str]:
@@ -87,14 +127,9 @@ def run(clients: int, per_client: int) -> list[str]:
                     # each client has four employees of its own, so no two write to one
                     employee = employees[n * 4 + k % 4].registration.employee_id
                     day = date(2026, 6, 1) + timedelta(days=14 * k)
-                    for event in ({"type": "SicknessReported", "absence_id": f"L{n}-{k}", "first_day": str(day),
-                                   "reason": "S13"},
-                                  {"type": "ReturnedToWork", "absence_id": f"L{n}-{k}",
-                                   "first_day_back": str(day + timedelta(days=2))}):
-                        start = time.perf_counter()
-                        response = http.post(f"/employees/{employee}/events", json=event)
-                        commands.append(time.perf_counter() - start)
-                        errors += response.status_code >= 400 and response.status_code != 409
+                    times, failed = post_commands(http, employee, f"L{n}-{k}", day)
+                    commands.extend(times)
+                    errors += failed
                     start = time.perf_counter()
                     response = http.get(f"/employees/{employee}/status", params={"as_of": str(day)})
                     queries.append(time.perf_counter() - start)
@@ -125,13 +160,32 @@ def run(clients: int, per_client: int) -> list[str]:
 
         held_seconds, held_reads = reads(HELD)
         live_seconds, live_reads = reads(HELD + timedelta(days=1))
+
+        alone: list[float] = []
+
+        def commander(n: int) -> None:
+            nonlocal errors
+            with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as http:
+                for k in range(per_client):
+                    # later than the mixed load's absences, on the same employees
+                    day = date(2028, 6, 1) + timedelta(days=14 * k)
+                    times, failed = post_commands(http, employees[n * 4 + k % 4].registration.employee_id,
+                                                  f"C{n}-{k}", day)
+                    alone.extend(times)
+                    errors += failed
+
+        alone_seconds = time.perf_counter()
+        with ThreadPoolExecutor(clients) as pool:
+            list(pool.map(commander, range(clients)))
+        alone_seconds = time.perf_counter() - alone_seconds
     finally:
         server.kill()
         server.wait()
+    bare_rate = bare_commands(str(tmp / "bare-commands.db"), clients, per_client * 2)
     saves = 2000
-    bare_seconds = time.perf_counter()
+    single_seconds = time.perf_counter()
     bare_save(str(tmp / "bare.db"), [2] * (saves // 2))
-    bare_rate = saves / (time.perf_counter() - bare_seconds)
+    single_rate = saves / (time.perf_counter() - single_seconds)
     ms = 1000
     return [
         "",
@@ -140,9 +194,13 @@ def run(clients: int, per_client: int) -> list[str]:
         "",
         "| measure | Attendance Ledger | baseline (same run) | ledger / baseline |",
         "|---|---|---|---|",
-        f"| commands (POST /employees/{{id}}/events) | {len(commands) / elapsed:,.0f} req/s, p50 "
-        f"{statistics.median(commands) * ms:.0f} ms, p99 {percentile(commands, 0.99) * ms:.0f} ms | bare library save "
-        f"{bare_rate:,.0f} events/s | {len(commands) / elapsed / bare_rate:.1%} |",
+        f"| commands alone (POST /employees/{{id}}/events) | {len(alone) / alone_seconds:,.0f} req/s, p50 "
+        f"{statistics.median(alone) * ms:.0f} ms, p99 {percentile(alone, 0.99) * ms:.0f} ms | bare library get+save, "
+        f"{clients} threads: {bare_rate:,.0f} saves/s (1 thread, new aggregates: {single_rate:,.0f} events/s) | "
+        f"{len(alone) / alone_seconds / bare_rate:.1%} |",
+        f"| commands between status reads | {len(commands) / elapsed:,.0f} req/s, p50 "
+        f"{statistics.median(commands) * ms:.0f} ms, p99 {percentile(commands, 0.99) * ms:.0f} ms | the same | "
+        f"{len(commands) / elapsed / bare_rate:.1%} |",
         f"| queries (GET /employees/{{id}}/status) between the commands | {len(queries) / elapsed:,.0f} req/s, p50 "
         f"{statistics.median(queries) * ms:.0f} ms, p99 {percentile(queries, 0.99) * ms:.0f} ms | - | - |",
         f"| status reads for the day the read model holds | {len(held_reads) / held_seconds:,.0f} req/s, p50 "

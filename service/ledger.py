@@ -382,10 +382,13 @@ def apply_case(case: CaseFile, registry: RulebookRegistry,
     seen: Counter[str] = Counter()
     stored = held = 0
     for index, fact in sorted(case.events, key=_ledger_order):
-        seen[fact.fingerprint] += 1
-        if employee.holds(fact, seen[fact.fingerprint]):
-            held += 1
-            continue
+        # a new employee holds only what this file recorded, one copy per
+        # copy seen, so nothing is held yet: no fingerprint to take
+        if existing is not None:
+            seen[fact.fingerprint] += 1
+            if employee.holds(fact, seen[fact.fingerprint]):
+                held += 1
+                continue
         try:
             employee.record(stamp_decision(employee, fact, registry))
         except UnknownAbsence as error:
