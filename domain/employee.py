@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from copy import deepcopy
+from functools import cache
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID, uuid5
@@ -56,6 +57,12 @@ REFERABLE: tuple[tuple[type[Fact], str], ...] = (
 
 def employee_uuid(employee_id: str) -> UUID:
     return uuid5(EMPLOYEE_NAMESPACE, employee_id)
+
+
+@cache
+def _referable(kind: type[Fact]) -> tuple[tuple[type[Fact], str], ...]:
+    """The ids a fact of this kind introduces (REFERABLE), asked once per kind."""
+    return tuple(key for key in REFERABLE if issubclass(kind, key[0]))
 
 
 def return_before_first_day(first_day: date, field: str = "first_day_back") -> InvalidEvent:
@@ -135,9 +142,9 @@ class Employee(Aggregate):
         # the fact was held to the input limits before it was recorded
         fact = self._recording or stored_fact(data)
         self.facts.append(fact)
-        for (kind, attribute), ids in self._known.items():
-            if isinstance(fact, kind) and getattr(fact, attribute):
-                ids.add(getattr(fact, attribute))
+        for key in _referable(type(fact)):
+            if value := getattr(fact, key[1]):
+                self._known[key].add(value)
         if isinstance(fact, EmploymentEnded) and self._ended is None:
             self._ended = fact.effective
         if self._fingerprints is not None:
@@ -218,10 +225,9 @@ class Employee(Aggregate):
                 self._check_known("against", fact.against, meetings, "meeting")
             case OutcomeLetterSent(meeting_id=str(meeting_id)):
                 self._check_known("meeting_id", meeting_id, self._ids(MeetingHeld, "meeting_id"), "meeting")
-            case _:
-                absence_id = getattr(fact, "absence_id", None)
-                if absence_id is not None:
-                    self._absence(absence_id)
+            case _ if "absence_id" in type(fact).model_fields:
+                if fact.absence_id is not None:  # type: ignore[attr-defined]
+                    self._absence(fact.absence_id)  # type: ignore[attr-defined]
 
     def _check_employment(self, fact: Fact) -> None:
         ended = self._ended

@@ -238,9 +238,12 @@ class AttendanceLedger(Application):
         or none is. Files may share an employee; later ones build on earlier."""
         employees: dict[str, Employee] = {}
         results = []
+        started = self.recorder.started(  # type: ignore[attr-defined]
+            list({employee_uuid(case.registration.employee_id) for case in cases}))
         for case in cases:
             employee_id = case.registration.employee_id
-            existing = employees.get(employee_id) or self._existing(employee_id)
+            existing = employees.get(employee_id) or (
+                self._existing(employee_id) if employee_uuid(employee_id) in started else None)
             employee, stored, held = apply_case(case, self.registry, existing)
             employees[employee_id] = employee
             results.append(ImportResult(employee_id, stored, held))
@@ -368,7 +371,8 @@ def apply_case(case: CaseFile, registry: RulebookRegistry,
     Returns the aggregate, how many facts are new and how many it held.
     """
     for index, fact in [(None, case.registration), *case.events]:
-        policy = getattr(fact, "policy", None)
+        # asked of the type first: a missing attribute costs pydantic an exception
+        policy = getattr(fact, "policy", None) if "policy" in type(fact).model_fields else None
         if policy is not None and policy not in registry:
             where = "employee.policy" if index is None else f"events[{index}].policy"
             raise InvalidEvent(where, f"unknown policy {policy!r} (known: {', '.join(registry.ids)})")
