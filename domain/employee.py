@@ -13,6 +13,7 @@ history per fact: recording is O(1)-ish and importing a career is linear.
 from __future__ import annotations
 
 from collections import Counter
+from contextvars import ContextVar
 from copy import deepcopy
 from functools import cache
 from datetime import date, timedelta
@@ -59,6 +60,11 @@ def employee_uuid(employee_id: str) -> UUID:
     return uuid5(EMPLOYEE_NAMESPACE, employee_id)
 
 
+#: the fact `register` or `record` is appending, already decoded: the
+#: event's apply takes it instead of decoding the payload made from it
+_decoded: ContextVar["Fact | None"] = ContextVar("decoded", default=None)
+
+
 @cache
 def _referable(kind: type[Fact]) -> tuple[tuple[type[Fact], str], ...]:
     """The ids a fact of this kind introduces (REFERABLE), asked once per kind."""
@@ -90,8 +96,6 @@ class Employee(Aggregate):
         # (folded again when asked) after one that does not, or a retraction
         self._absences: dict[str, Absence] | None = {}
         self._latest: tuple | None = None
-        # the fact `record` is appending, already decoded (not re-read from its payload)
-        self._recording: Fact | None = None
         self._append(fact)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> "Employee":
@@ -109,8 +113,12 @@ class Employee(Aggregate):
 
     @classmethod
     def register(cls, registration: EmployeeRegistered) -> "Employee":
-        return cls(employee_id=registration.employee_id,
-                   fact=registration.model_copy(update={"event_id": "1"}).payload())
+        registration = registration.model_copy(update={"event_id": "1"})
+        token = _decoded.set(registration)
+        try:
+            return cls(employee_id=registration.employee_id, fact=registration.payload())
+        finally:
+            _decoded.reset(token)
 
     @property
     def registration(self) -> EmployeeRegistered:
@@ -128,11 +136,12 @@ class Employee(Aggregate):
         """Append a fact after checking it against the history (SPEC 3)."""
         self._check(fact)
         event_id = fact.event_id or str(self.version + 1)
-        self._recording = fact.model_copy(update={"event_id": event_id})
+        fact = fact.model_copy(update={"event_id": event_id})
+        token = _decoded.set(fact)
         try:
-            self._recorded(fact=self._recording.payload())
+            self._recorded(fact=fact.payload())
         finally:
-            self._recording = None
+            _decoded.reset(token)
 
     @event("FactRecorded")
     def _recorded(self, fact: dict[str, Any]) -> None:
@@ -140,7 +149,7 @@ class Employee(Aggregate):
 
     def _append(self, data: dict[str, Any]) -> None:
         # the fact was held to the input limits before it was recorded
-        fact = self._recording or stored_fact(data)
+        fact = _decoded.get() or stored_fact(data)
         self.facts.append(fact)
         for key in _referable(type(fact)):
             if value := getattr(fact, key[1]):
