@@ -95,7 +95,7 @@ class Employee(Aggregate):
         # folded a fact at a time while facts arrive in known order; None
         # (folded again when asked) after one that does not, or a retraction
         self._absences: dict[str, Absence] | None = {}
-        self._latest: tuple | None = None
+        self._latest: Fact | None = None  # the last fact in known order
         self._append(fact)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> "Employee":
@@ -164,13 +164,22 @@ class Employee(Aggregate):
         """Keep `absences` up to date: a fact that comes last in known order
         is one more fold step; any other (or a retraction, which withdraws
         an earlier fact) means folding the history again when next asked."""
-        order = known_order(fact) if fact.recorded_at is not None else None
-        if order is None or isinstance(fact, EventRetracted) or (self._latest is not None and order < self._latest):
+        last = fact.recorded_at is not None and (self._latest is None or self._comes_after(fact, self._latest))
+        if not last or isinstance(fact, EventRetracted):
             self._absences = None
         elif self._absences is not None:
             fold_absence(self._absences, fact)
-        if order is not None and (self._latest is None or not order < self._latest):
-            self._latest = order
+        if last:
+            self._latest = fact
+
+    @staticmethod
+    def _comes_after(fact: Fact, other: Fact) -> bool:
+        """Not before `other` in known order (a tie goes after: sorting keeps
+        the order facts were appended in); the whole key only when learned
+        at the same moment."""
+        if fact.recorded_at != other.recorded_at:
+            return fact.recorded_at > other.recorded_at  # type: ignore[operator]
+        return not known_order(fact) < known_order(other)
 
     # --- invariants ----------------------------------------------------------
 

@@ -81,6 +81,11 @@ def test_ids_retractions_and_the_end_of_employment_are_kept_as_facts_arrive(regi
     with pytest.raises(InvalidEvent, match="a retraction cannot itself be retracted"):
         _record(employee, type="EventRetracted", event_ref="oops", reason="again")
     _record(employee, type="SicknessReported", absence_id="B2", first_day="2039-01-03", reason="S13")
+    # a correction imported as learned before the facts already held: folded again, in known order
+    employee.record(parse_fact({"type": "AbsenceAmended", "absence_id": "A5", "first_day_back": "2000-03-17",
+                                "recorded_at": "2039-12-01T09:00:00Z"}))
+    assert employee.absences["A5"].last_day == date(2000, 3, 16)
+    assert employee.absences == fold_absences(visible_facts(employee.facts))
     _record(employee, type="EmploymentEnded", effective="2039-06-30", reason="resignation")
     with pytest.raises(InvalidEvent) as refused:
         _record(employee, type="SicknessReported", absence_id="B3", first_day="2039-07-01", reason="S13")
