@@ -1,16 +1,23 @@
 """`make load`: a bounded load test of the HTTP API on loopback.
 
 Starts `attendance serve` on a free port over a fresh SQLite ledger of
-synthetic employees; N concurrent clients each post events (an absence and
-its return) and read the employee's status, for a fixed number of requests.
-Reports throughput and p50/p99 latency for commands and for queries, beside
-the bare `eventsourcing` library's save rate measured in the same run.
-Then as many client processes read statuses of employees nobody writes to,
-for the day the read model holds (answered from it) beside the same reads
-for the day after (evaluated live), in the same run. The readers are
-processes with one keep-alive `http.client` connection each, not httpx in
-threads: the load generator shares the 2 cores with the server, and
-threads of httpx held the rate below what the server answers.
+synthetic employees, then runs, each with N concurrent clients:
+
+* the mixed load: each client posts an absence and its return for one of
+  its four employees (no two clients write to one employee) and reads that
+  employee's status;
+* status reads of employees nobody writes to, for the day the read model
+  holds (answered from it), beside the same reads for the day after
+  (evaluated live);
+* commands alone (no reads between), the figure compared like with like with
+  the bare `eventsourcing` library doing a command's store work in the same
+  run: N threads, each on aggregates of its own, get one from the aggregate
+  cache the ledger uses, trigger one event, save. The library's
+  single-thread save rate is shown too.
+
+The clients are processes with one keep-alive `http.client` connection each,
+not httpx in threads: the load generator shares the 2 cores with the server,
+and httpx threads cost more CPU than the requests they measured.
 
 Usage: python -m bench.load [--clients N] [--requests-per-client M] [--output BENCHMARKS.md]
 """
@@ -19,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import multiprocessing
 import os
 import socket
@@ -27,25 +35,29 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from api.auth import Role, issue
 from api.logging import configure_logging
 from bench.population import population
 from bench.report import write_section
-from bench.run import bare_save
+from bench.run import BareApplication, Tally, bare_save
+from domain.casefile import parse_case
 from service import read_views
 from service.bootstrap import bootstrap
-from service.ledger import AttendanceLedger
-from domain.casefile import parse_case
+from service.ledger import AGGREGATE_CACHE, AttendanceLedger, store_environment
 
 HELD = date(2026, 5, 29)  # the day the read model is projected for
 ATTENDANCE = str(Path(sys.executable).with_name("attendance"))
+#: status reads per client for each of its command rounds
+READS_PER_CLIENT = 8
+
+#: one request a client makes: (what it measures, method, path, JSON body)
+Request = tuple[str, str, str, dict[str, Any] | None]
 
 
 def _port() -> int:
@@ -59,31 +71,87 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[max(0, int(len(ordered) * share) - 1)]
 
 
-#: status reads per client for each of its command rounds
-READS_PER_CLIENT = 8
-
-
-def _reader(port: int, token: str, paths: list[str], n: int, count: int, ready: Any, results: Any) -> None:
-    """One client process reading statuses over one keep-alive connection
-    (`http.client`: the load generator shares the 2 cores with the server,
-    and httpx in threads cost more CPU than the reads it measured). Starts
-    when every client is connected; its start and end on the monotonic clock."""
+def _client(port: int, token: str, requests: list[Request], ready: Any, results: Any) -> None:
+    """One client process making its requests over one keep-alive
+    connection, starting when every client is connected. A 409 is an
+    answer (a conflict the client caused), not an error of the server."""
     connection = http.client.HTTPConnection("127.0.0.1", port)
     connection.connect()
-    headers = {"Authorization": f"Bearer {token}"}
-    times, failed = [], 0
+    times: dict[str, list[float]] = defaultdict(list)
+    failed = 0
     ready.wait()
     began = time.monotonic()
-    for k in range(count):
+    for kind, method, path, body in requests:
+        headers = {"Authorization": f"Bearer {token}"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
         start = time.monotonic()
-        connection.request("GET", paths[(n * 4 + k) % len(paths)], headers=headers)
+        connection.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
         response = connection.getresponse()
         response.read()
-        times.append(time.monotonic() - start)
-        failed += response.status != 200
+        times[kind].append(time.monotonic() - start)
+        failed += response.status >= 400 and response.status != 409
     ended = time.monotonic()
     connection.close()
-    results.put((began, ended, times, failed))
+    results.put((began, ended, dict(times), failed))
+
+
+def load(port: int, token: str, plans: list[list[Request]]) -> tuple[float, dict[str, list[float]], int]:
+    """Runs one client process per plan at once: the wall time from the first
+    start to the last end, every latency by kind, and the errors."""
+    processes = multiprocessing.get_context("fork")
+    ready, results = processes.Barrier(len(plans)), processes.Queue()
+    started = [processes.Process(target=_client, args=(port, token, plan, ready, results)) for plan in plans]
+    for process in started:
+        process.start()
+    timed = [results.get(timeout=600) for _ in started]
+    for process in started:
+        process.join()
+    times: dict[str, list[float]] = defaultdict(list)
+    for _, _, kinds, _ in timed:
+        for kind, values in kinds.items():
+            times[kind].extend(values)
+    return (max(end for _, end, _, _ in timed) - min(start for start, _, _, _ in timed), times,
+            sum(failed for _, _, _, failed in timed))
+
+
+def absence_and_return(employee: str, absence_id: str, day: date) -> list[Request]:
+    """An absence and its return, as a manager records them."""
+    path = f"/employees/{employee}/events"
+    return [("command", "POST", path, {"type": "SicknessReported", "absence_id": absence_id,
+                                       "first_day": str(day), "reason": "S13"}),
+            ("command", "POST", path, {"type": "ReturnedToWork", "absence_id": absence_id,
+                                       "first_day_back": str(day + timedelta(days=2))})]
+
+
+def bare_commands(url: str, clients: int, commands: int) -> float:
+    """Saves/s of the bare library doing a command's store work: `clients`
+    threads, each with four aggregates of its own (as the load's clients
+    have four employees), get one (the same aggregate cache as the ledger),
+    trigger one event and save it, `commands` times."""
+    app = BareApplication(env={**AGGREGATE_CACHE, **store_environment(url)})
+    owned = []
+    for _ in range(clients):
+        tallies = [Tally() for _ in range(4)]
+        app.save(*tallies)
+        owned.append([tally.id for tally in tallies])
+
+    def client(n: int) -> None:
+        for k in range(commands):
+            tally = app.repository.get(owned[n][k % 4])
+            tally.count(k)
+            app.save(tally)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(client, range(clients)))
+    return clients * commands / (time.perf_counter() - start)
+
+
+def _rate(count: int, seconds: float, times: list[float]) -> str:
+    ms = 1000
+    return (f"{count / seconds:,.0f} req/s, p50 {statistics.median(times) * ms:.0f} ms, "
+            f"p99 {percentile(times, 0.99) * ms:.0f} ms")
 
 
 def run(clients: int, per_client: int) -> list[str]:
@@ -92,94 +160,75 @@ def run(clients: int, per_client: int) -> list[str]:
     env = {**os.environ, "ATTENDANCE_DATABASE_URL": str(tmp / "ledger.db"),
            "ATTENDANCE_ACCESS_LOG": str(tmp / "access.log"), "ATTENDANCE_LOG_LEVEL": "WARNING"}
     ledger = AttendanceLedger(env["ATTENDANCE_DATABASE_URL"])
-    employees = [parse_case(c) for c in population(clients * 8, seed=17)]
-    for employee in employees:
-        ledger.import_case(employee)
+    cases = [parse_case(c) for c in population(clients * 8, seed=17)]
+    ledger.import_cases(cases)
+    employees = [case.registration.employee_id for case in cases]
     # the read model on HELD; the second half of the employees is only read
     read_views.project(bootstrap(ledger=ledger), HELD)
-    readers = [e.registration.employee_id for e in employees[clients * 4:]]
+    writers, readers = employees[:clients * 4], employees[clients * 4:]
+
+    def mixed(n: int) -> list[Request]:
+        plan: list[Request] = []
+        for k in range(per_client):
+            employee, day = writers[n * 4 + k % 4], date(2026, 6, 1) + timedelta(days=14 * k)
+            plan += absence_and_return(employee, f"L{n}-{k}", day)
+            plan.append(("query", "GET", f"/employees/{employee}/status?as_of={day}", None))
+        return plan
+
+    def reads(n: int, day: date) -> list[Request]:
+        return [("read", "GET", f"/employees/{readers[(n * 4 + k) % len(readers)]}/status?as_of={day}", None)
+                for k in range(per_client * READS_PER_CLIENT)]
+
+    def commands_alone(n: int) -> list[Request]:
+        # later than the mixed load's absences, on the same employees
+        return [request for k in range(per_client)
+                for request in absence_and_return(writers[n * 4 + k % 4], f"C{n}-{k}",
+                                                  date(2028, 6, 1) + timedelta(days=14 * k))]
+
     port = _port()
     server = subprocess.Popen([ATTENDANCE, "serve", "--port", str(port)], env=env)
-    base, token = f"http://127.0.0.1:{port}", issue(Role.hr, "load-test")
+    token = issue(Role.hr, "load-test")
     try:
         for _ in range(100):
             try:
-                httpx.get(f"{base}/openapi.json", timeout=1)
+                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
                 break
-            except httpx.HTTPError:
+            except OSError:
                 time.sleep(0.1)
-        commands: list[float] = []
-        queries: list[float] = []
-        errors = 0
-
-        def client(n: int) -> None:
-            nonlocal errors
-            headers = {"Authorization": f"Bearer {token}"}
-            with httpx.Client(base_url=base, headers=headers, timeout=60) as http:
-                for k in range(per_client):
-                    # each client has four employees of its own, so no two write to one
-                    employee = employees[n * 4 + k % 4].registration.employee_id
-                    day = date(2026, 6, 1) + timedelta(days=14 * k)
-                    for event in ({"type": "SicknessReported", "absence_id": f"L{n}-{k}", "first_day": str(day),
-                                   "reason": "S13"},
-                                  {"type": "ReturnedToWork", "absence_id": f"L{n}-{k}",
-                                   "first_day_back": str(day + timedelta(days=2))}):
-                        start = time.perf_counter()
-                        response = http.post(f"/employees/{employee}/events", json=event)
-                        commands.append(time.perf_counter() - start)
-                        errors += response.status_code >= 400 and response.status_code != 409
-                    start = time.perf_counter()
-                    response = http.get(f"/employees/{employee}/status", params={"as_of": str(day)})
-                    queries.append(time.perf_counter() - start)
-                    errors += response.status_code >= 400
-
-        began = time.perf_counter()
-        with ThreadPoolExecutor(clients) as pool:
-            list(pool.map(client, range(clients)))
-        elapsed = time.perf_counter() - began
-
-        def reads(day: date) -> tuple[float, list[float]]:
-            nonlocal errors
-            paths = [f"/employees/{employee_id}/status?as_of={day}" for employee_id in readers]
-            processes = multiprocessing.get_context("fork")
-            ready, results = processes.Barrier(clients), processes.Queue()
-            started = [processes.Process(target=_reader, args=(port, token, paths, n, per_client * READS_PER_CLIENT,
-                                                               ready, results)) for n in range(clients)]
-            for process in started:
-                process.start()
-            timed = [results.get(timeout=600) for _ in started]
-            for process in started:
-                process.join()
-            errors += sum(failed for _, _, _, failed in timed)
-            return (max(end for _, end, _, _ in timed) - min(start for start, _, _, _ in timed),
-                    [t for _, _, times, _ in timed for t in times])
-
-        held_seconds, held_reads = reads(HELD)
-        live_seconds, live_reads = reads(HELD + timedelta(days=1))
+        mixed_seconds, mixed_times, errors = load(port, token, [mixed(n) for n in range(clients)])
+        held_seconds, held, failed = load(port, token, [reads(n, HELD) for n in range(clients)])
+        errors += failed
+        live_seconds, live, failed = load(port, token, [reads(n, HELD + timedelta(days=1)) for n in range(clients)])
+        errors += failed
+        alone_seconds, alone, failed = load(port, token, [commands_alone(n) for n in range(clients)])
+        errors += failed
     finally:
         server.kill()
         server.wait()
+    bare_rate = bare_commands(str(tmp / "bare-commands.db"), clients, per_client * 2)
     saves = 2000
-    bare_seconds = time.perf_counter()
+    single_seconds = time.perf_counter()
     bare_save(str(tmp / "bare.db"), [2] * (saves // 2))
-    bare_rate = saves / (time.perf_counter() - bare_seconds)
-    ms = 1000
+    single_rate = saves / (time.perf_counter() - single_seconds)
+    commands, queries = mixed_times["command"], mixed_times["query"]
+    held_reads, live_reads, alone_commands = held["read"], live["read"], alone["command"]
     return [
         "",
-        f"HTTP API load: {clients} concurrent clients, {len(commands):,} commands and {len(queries):,} status "
-        f"reads in {elapsed:.1f} s over loopback ({errors} errors)",
+        f"HTTP API load: {clients} concurrent client processes (one keep-alive connection each); "
+        f"{len(commands) + len(alone_commands):,} commands and {len(queries) + len(held_reads) + len(live_reads):,} "
+        f"status reads over loopback ({errors} errors)",
         "",
         "| measure | Attendance Ledger | baseline (same run) | ledger / baseline |",
         "|---|---|---|---|",
-        f"| commands (POST /employees/{{id}}/events) | {len(commands) / elapsed:,.0f} req/s, p50 "
-        f"{statistics.median(commands) * ms:.0f} ms, p99 {percentile(commands, 0.99) * ms:.0f} ms | bare library save "
-        f"{bare_rate:,.0f} events/s | {len(commands) / elapsed / bare_rate:.1%} |",
-        f"| queries (GET /employees/{{id}}/status) between the commands | {len(queries) / elapsed:,.0f} req/s, p50 "
-        f"{statistics.median(queries) * ms:.0f} ms, p99 {percentile(queries, 0.99) * ms:.0f} ms | - | - |",
-        f"| status reads for the day the read model holds | {len(held_reads) / held_seconds:,.0f} req/s, p50 "
-        f"{statistics.median(held_reads) * ms:.0f} ms, p99 {percentile(held_reads, 0.99) * ms:.0f} ms | "
-        f"the same reads for the next day, evaluated live: {len(live_reads) / live_seconds:,.0f} req/s, p50 "
-        f"{statistics.median(live_reads) * ms:.0f} ms, p99 {percentile(live_reads, 0.99) * ms:.0f} ms | "
+        f"| commands alone (POST /employees/{{id}}/events) | {_rate(len(alone_commands), alone_seconds, alone_commands)} "
+        f"| bare library get+save, {clients} threads: {bare_rate:,.0f} saves/s (1 thread, new aggregates: "
+        f"{single_rate:,.0f} events/s) | {len(alone_commands) / alone_seconds / bare_rate:.1%} |",
+        f"| commands between status reads | {_rate(len(commands), mixed_seconds, commands)} | the same | "
+        f"{len(commands) / mixed_seconds / bare_rate:.1%} |",
+        f"| queries (GET /employees/{{id}}/status) between the commands | "
+        f"{_rate(len(queries), mixed_seconds, queries)} | - | - |",
+        f"| status reads for the day the read model holds | {_rate(len(held_reads), held_seconds, held_reads)} | "
+        f"the same reads for the next day, evaluated live: {_rate(len(live_reads), live_seconds, live_reads)} | "
         f"{live_seconds / held_seconds:.1f}x |",
     ]
 

@@ -4,11 +4,18 @@ Each fact of the vocabulary (`domain.events`) is stored as one aggregate
 event. The aggregate's job is to refuse facts that break the invariants of
 SPEC section 3 — before anything is stored — and to recognise a fact it
 already holds, so that importing the same case file twice stores nothing new.
+
+What the invariants ask about (ids in use, absences, the end of employment)
+is kept up to date as each fact is appended, not recomputed from the whole
+history per fact: recording is O(1)-ish and importing a career is linear.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from contextvars import ContextVar
+from copy import deepcopy
+from functools import cache
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID, uuid5
@@ -36,15 +43,32 @@ from domain.events import (
     stored_fact,
 )
 from domain.exceptions import InvalidEvent, UnknownAbsence
-from domain.history import Absence, fold_absences, visible_facts
+from domain.history import Absence, fold_absence, fold_absences, known_order, visible_facts
 
 #: employee references map to aggregate ids deterministically, so the same
 #: reference always reaches the same history (uuid5 in this namespace).
 EMPLOYEE_NAMESPACE = UUID("6f1e3d2a-8c4b-5e7f-9a0b-1c2d3e4f5a6b")
 
+#: the ids facts may refer to, by the kind of fact that introduces them
+REFERABLE: tuple[tuple[type[Fact], str], ...] = (
+    (Fact, "event_id"), (EventRetracted, "event_id"), (AnnualLeaveBooked, "leave_id"),
+    (MeetingScheduled, "meeting_id"), (MeetingHeld, "meeting_id"),
+)
+
 
 def employee_uuid(employee_id: str) -> UUID:
     return uuid5(EMPLOYEE_NAMESPACE, employee_id)
+
+
+#: the fact `register` or `record` is appending, already decoded: the
+#: event's apply takes it instead of decoding the payload made from it
+_decoded: ContextVar["Fact | None"] = ContextVar("decoded", default=None)
+
+
+@cache
+def _referable(kind: type[Fact]) -> tuple[tuple[type[Fact], str], ...]:
+    """The ids a fact of this kind introduces (REFERABLE), asked once per kind."""
+    return tuple(key for key in REFERABLE if issubclass(kind, key[0]))
 
 
 def return_before_first_day(first_day: date, field: str = "first_day_back") -> InvalidEvent:
@@ -64,14 +88,37 @@ class Employee(Aggregate):
     def __init__(self, employee_id: str, fact: dict[str, Any]) -> None:
         self.employee_id = employee_id
         self.facts: list[Fact] = []
-        self._fingerprints: Counter[str] = Counter()
-        self._absences: dict[str, Absence] | None = None
+        self._known: dict[tuple[type[Fact], str], set[str]] = {kind: set() for kind in REFERABLE}
+        self._ended: date | None = None
+        # counted when an import first asks (`holds`): a command never does
+        self._fingerprints: Counter[str] | None = None
+        # folded a fact at a time while facts arrive in known order; None
+        # (folded again when asked) after one that does not, or a retraction
+        self._absences: dict[str, Absence] | None = {}
+        self._latest: Fact | None = None  # the last fact in known order
         self._append(fact)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> "Employee":
+        """The library's aggregate cache hands each command a copy: facts are
+        immutable (and so are absences), so copying the containers is enough."""
+        copy = object.__new__(type(self))
+        mine = {"facts", "_known", "_fingerprints", "_absences", "_latest"}
+        copy.__dict__.update({k: deepcopy(v, memo) for k, v in self.__dict__.items() if k not in mine})
+        copy.facts = list(self.facts)
+        copy._known = {kind: set(ids) for kind, ids in self._known.items()}
+        copy._fingerprints = None if self._fingerprints is None else Counter(self._fingerprints)
+        copy._absences = None if self._absences is None else dict(self._absences)
+        copy._latest = self._latest
+        return copy
 
     @classmethod
     def register(cls, registration: EmployeeRegistered) -> "Employee":
-        return cls(employee_id=registration.employee_id,
-                   fact=registration.model_copy(update={"event_id": "1"}).payload())
+        registration = registration.model_copy(update={"event_id": "1"})
+        token = _decoded.set(registration)
+        try:
+            return cls(employee_id=registration.employee_id, fact=registration.payload())
+        finally:
+            _decoded.reset(token)
 
     @property
     def registration(self) -> EmployeeRegistered:
@@ -81,13 +128,20 @@ class Employee(Aggregate):
 
     def holds(self, fact: Fact, occurrence: int = 1) -> bool:
         """True when the ledger already holds `occurrence` copies of this fact."""
+        if self._fingerprints is None:
+            self._fingerprints = Counter(f.fingerprint for f in self.facts)
         return self._fingerprints[fact.fingerprint] >= occurrence
 
     def record(self, fact: Fact) -> None:
         """Append a fact after checking it against the history (SPEC 3)."""
         self._check(fact)
         event_id = fact.event_id or str(self.version + 1)
-        self._recorded(fact=fact.model_copy(update={"event_id": event_id}).payload())
+        fact = fact.model_copy(update={"event_id": event_id})
+        token = _decoded.set(fact)
+        try:
+            self._recorded(fact=fact.payload())
+        finally:
+            _decoded.reset(token)
 
     @event("FactRecorded")
     def _recorded(self, fact: dict[str, Any]) -> None:
@@ -95,10 +149,37 @@ class Employee(Aggregate):
 
     def _append(self, data: dict[str, Any]) -> None:
         # the fact was held to the input limits before it was recorded
-        fact = stored_fact(data)
+        fact = _decoded.get() or stored_fact(data)
         self.facts.append(fact)
-        self._fingerprints[fact.fingerprint] += 1
-        self._absences = None
+        for key in _referable(type(fact)):
+            if value := getattr(fact, key[1]):
+                self._known[key].add(value)
+        if isinstance(fact, EmploymentEnded) and self._ended is None:
+            self._ended = fact.effective
+        if self._fingerprints is not None:
+            self._fingerprints[fact.fingerprint] += 1
+        self._fold(fact)
+
+    def _fold(self, fact: Fact) -> None:
+        """Keep `absences` up to date: a fact that comes last in known order
+        is one more fold step; any other (or a retraction, which withdraws
+        an earlier fact) means folding the history again when next asked."""
+        last = fact.recorded_at is not None and (self._latest is None or self._comes_after(fact, self._latest))
+        if not last or isinstance(fact, EventRetracted):
+            self._absences = None
+        elif self._absences is not None:
+            fold_absence(self._absences, fact)
+        if last:
+            self._latest = fact
+
+    @staticmethod
+    def _comes_after(fact: Fact, other: Fact) -> bool:
+        """Not before `other` in known order (a tie goes after: sorting keeps
+        the order facts were appended in); the whole key only when learned
+        at the same moment."""
+        if fact.recorded_at != other.recorded_at:
+            return fact.recorded_at > other.recorded_at  # type: ignore[operator]
+        return not known_order(fact) < known_order(other)
 
     # --- invariants ----------------------------------------------------------
 
@@ -110,7 +191,7 @@ class Employee(Aggregate):
         return self._absences
 
     def _ids(self, kind: type[Fact], attribute: str) -> set[str]:
-        return {getattr(f, attribute) for f in self.facts if isinstance(f, kind) and getattr(f, attribute)}
+        return self._known[kind, attribute]
 
     def _check(self, fact: Fact) -> None:
         if isinstance(fact, EmployeeRegistered):
@@ -162,19 +243,18 @@ class Employee(Aggregate):
                 self._check_known("against", fact.against, meetings, "meeting")
             case OutcomeLetterSent(meeting_id=str(meeting_id)):
                 self._check_known("meeting_id", meeting_id, self._ids(MeetingHeld, "meeting_id"), "meeting")
-            case _:
-                absence_id = getattr(fact, "absence_id", None)
-                if absence_id is not None:
-                    self._absence(absence_id)
+            case _ if "absence_id" in type(fact).model_fields:
+                if fact.absence_id is not None:  # type: ignore[attr-defined]
+                    self._absence(fact.absence_id)  # type: ignore[attr-defined]
 
     def _check_employment(self, fact: Fact) -> None:
-        ended = [f.effective for f in self.facts if isinstance(f, EmploymentEnded)]
-        if isinstance(fact, EmploymentEnded) and ended:
-            raise InvalidEvent("type", f"employment already ended on {ended[0]}")
+        ended = self._ended
+        if isinstance(fact, EmploymentEnded) and ended is not None:
+            raise InvalidEvent("type", f"employment already ended on {ended}")
         day = fact.effective_day
-        if ended and day is not None and day > ended[0] and fact.type not in AFTER_EMPLOYMENT:
+        if ended is not None and day is not None and day > ended and fact.type not in AFTER_EMPLOYMENT:
             raise InvalidEvent(fact.effective_field or "type",
-                               f"{day} is after employment ended on {ended[0]}")
+                               f"{day} is after employment ended on {ended}")
 
     def _absence(self, absence_id: str) -> Absence:
         if absence_id not in self.absences:

@@ -140,30 +140,37 @@ def fold_absences(facts: Iterable[Fact]) -> dict[str, Absence]:
     """Every absence the (visible, ordered) facts describe, by absence id."""
     absences: dict[str, Absence] = {}
     for fact in facts:
-        match fact:
-            case SicknessReported():
-                absences[fact.absence_id] = Absence(
-                    fact.absence_id, fact.first_day, None, fact.reason,
-                    work_related=fact.work_related,
-                    pregnancy_related=fact.is_pregnancy_related,
-                    recorded_at=fact.recorded_at,
-                    notification_compliant=fact.notification_compliant,
-                )
-            case AnnualLeaveConvertedToSickness() if fact.absence_id not in absences:
-                absences[fact.absence_id] = Absence(
-                    fact.absence_id, fact.from_, fact.to, None, recorded_at=fact.recorded_at,
-                )
-            case ReturnedToWork() if fact.absence_id in absences:
-                absences[fact.absence_id] = replace(
-                    absences[fact.absence_id], last_day=fact.first_day_back - timedelta(days=1)
-                )
-            case AbsenceAmended() if fact.absence_id in absences:
-                absences[fact.absence_id] = _amended(absences[fact.absence_id], fact)
-            case AbsenceDiscounted() if fact.absence_id in absences:
-                absences[fact.absence_id] = replace(absences[fact.absence_id], discounted=fact.reason)
-            case SelfCertified() if fact.absence_id in absences:
-                absences[fact.absence_id] = replace(absences[fact.absence_id], self_certified=True)
-            case FitNoteReceived() if fact.absence_id in absences:
-                absence = absences[fact.absence_id]
-                absences[fact.absence_id] = replace(absence, fit_notes=absence.fit_notes + (fact,))
+        fold_absence(absences, fact)
     return absences
+
+
+def fold_absence(absences: dict[str, Absence], fact: Fact) -> None:
+    """One step of `fold_absences`: the absences after `fact`, which comes
+    after every fact already folded into them (the aggregate keeps its
+    absences up to date this way, a fact at a time)."""
+    match fact:
+        case SicknessReported():
+            absences[fact.absence_id] = Absence(
+                fact.absence_id, fact.first_day, None, fact.reason,
+                work_related=fact.work_related,
+                pregnancy_related=fact.is_pregnancy_related,
+                recorded_at=fact.recorded_at,
+                notification_compliant=fact.notification_compliant,
+            )
+        case AnnualLeaveConvertedToSickness() if fact.absence_id not in absences:
+            absences[fact.absence_id] = Absence(
+                fact.absence_id, fact.from_, fact.to, None, recorded_at=fact.recorded_at,
+            )
+        case ReturnedToWork() if fact.absence_id in absences:
+            absences[fact.absence_id] = replace(
+                absences[fact.absence_id], last_day=fact.first_day_back - timedelta(days=1)
+            )
+        case AbsenceAmended() if fact.absence_id in absences:
+            absences[fact.absence_id] = _amended(absences[fact.absence_id], fact)
+        case AbsenceDiscounted() if fact.absence_id in absences:
+            absences[fact.absence_id] = replace(absences[fact.absence_id], discounted=fact.reason)
+        case SelfCertified() if fact.absence_id in absences:
+            absences[fact.absence_id] = replace(absences[fact.absence_id], self_certified=True)
+        case FitNoteReceived() if fact.absence_id in absences:
+            absence = absences[fact.absence_id]
+            absences[fact.absence_id] = replace(absence, fit_notes=absence.fit_notes + (fact,))

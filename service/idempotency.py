@@ -16,6 +16,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
@@ -69,6 +70,18 @@ class SQLiteIdempotentRecorder(SQLiteApplicationRecorder):
         with self.datastore.transaction(commit=True) as c:
             c.execute(f"DELETE FROM {TABLE} WHERE employee_id = ?", (employee_id,))
 
+    def started(self, originator_ids: list[UUID]) -> set[UUID]:
+        """Which of these aggregates have a first event: an import asks once
+        for a whole batch of case files, not once per employee."""
+        found: set[UUID] = set()
+        with self.datastore.transaction(commit=False) as c:
+            for start in range(0, len(originator_ids), 500):  # within SQLite's limit of parameters
+                chunk = [i.hex for i in originator_ids[start:start + 500]]
+                c.execute(f"SELECT originator_id FROM {self.events_table_name} "  # noqa: S608 - the library's table
+                          f"WHERE originator_version = 1 AND originator_id IN ({', '.join('?' * len(chunk))})", chunk)
+                found.update(UUID(row[0]) for row in c.fetchall())
+        return found
+
 
 class PostgresIdempotentRecorder(PostgresApplicationRecorder):
     """The library's PostgreSQL recorder, with claims in the event's transaction."""
@@ -107,3 +120,12 @@ class PostgresIdempotentRecorder(PostgresApplicationRecorder):
     def forget_claims(self, employee_id: str) -> None:
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(SQL("DELETE FROM {} WHERE employee_id = %s").format(self.claims), (employee_id,))
+
+    def started(self, originator_ids: list[UUID]) -> set[UUID]:
+        """Which of these aggregates have a first event: an import asks once
+        for a whole batch of case files, not once per employee."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(SQL("SELECT originator_id FROM {}.{} WHERE originator_version = 1 AND originator_id = ANY(%s)")
+                         .format(Identifier(self.datastore.schema), Identifier(self.events_table_name)),
+                         (originator_ids,))
+            return {row["originator_id"] for row in curs.fetchall()}

@@ -238,9 +238,12 @@ class AttendanceLedger(Application):
         or none is. Files may share an employee; later ones build on earlier."""
         employees: dict[str, Employee] = {}
         results = []
+        started = self.recorder.started(  # type: ignore[attr-defined]
+            list({employee_uuid(case.registration.employee_id) for case in cases}))
         for case in cases:
             employee_id = case.registration.employee_id
-            existing = employees.get(employee_id) or self._existing(employee_id)
+            existing = employees.get(employee_id) or (
+                self._existing(employee_id) if employee_uuid(employee_id) in started else None)
             employee, stored, held = apply_case(case, self.registry, existing)
             employees[employee_id] = employee
             results.append(ImportResult(employee_id, stored, held))
@@ -374,7 +377,8 @@ def apply_case(case: CaseFile, registry: RulebookRegistry,
     Returns the aggregate, how many facts are new and how many it held.
     """
     for index, fact in [(None, case.registration), *case.events]:
-        policy = getattr(fact, "policy", None)
+        # asked of the type first: a missing attribute costs pydantic an exception
+        policy = getattr(fact, "policy", None) if "policy" in type(fact).model_fields else None
         if policy is not None and policy not in registry:
             where = "employee.policy" if index is None else f"events[{index}].policy"
             raise InvalidEvent(where, f"unknown policy {policy!r} (known: {', '.join(registry.ids)})")
@@ -388,10 +392,13 @@ def apply_case(case: CaseFile, registry: RulebookRegistry,
     seen: Counter[str] = Counter()
     stored = held = 0
     for index, fact in sorted(case.events, key=_ledger_order):
-        seen[fact.fingerprint] += 1
-        if employee.holds(fact, seen[fact.fingerprint]):
-            held += 1
-            continue
+        # a new employee holds only what this file recorded, one copy per
+        # copy seen, so nothing is held yet: no fingerprint to take
+        if existing is not None:
+            seen[fact.fingerprint] += 1
+            if employee.holds(fact, seen[fact.fingerprint]):
+                held += 1
+                continue
         try:
             employee.record(stamp_decision(employee, fact, registry))
         except UnknownAbsence as error:
