@@ -390,7 +390,9 @@ def rebuild(projection: Annotated[Optional[str], typer.Argument(help=f"one of {'
 
 @app.command("relay")
 def relay(once: Annotated[bool, typer.Option("--once", help="publish what is pending, then stop")] = False,
-          interval: Annotated[float, typer.Option("--interval")] = 0.5) -> None:
+          interval: Annotated[float, typer.Option(
+              "--interval", help="seconds between polls of the ledger once caught up (an event waits half "
+                                 "of it on average)")] = 0.05) -> None:
     """Publish every ledger event to attendance.events.v1 (ATTENDANCE_KAFKA_BOOTSTRAP)."""
     wired = services()
     publisher = Relay(wired.ledger, position_store(wired.ledger.database_url), wired.broker)

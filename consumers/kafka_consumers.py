@@ -3,9 +3,11 @@
 Each runs in a consumer group: the topic is partitioned by employee, so an
 employee's events reach one instance, in order. A consumer keeps the events
 it receives (an employee's history, for recomputing them), what it made of
-them and the offsets to resume from in its database, in one transaction; on
-(re)assignment it seeks to those offsets. Redelivered messages are
-recognised by their ledger notification id and change nothing.
+them and the offsets to resume from in its database, in one transaction per
+polled batch - each employee the batch touched is recomputed once, however
+many of its events the batch holds; on (re)assignment it seeks to those
+offsets. Redelivered messages are recognised by their ledger notification id
+and change nothing.
 
 * `ReadModelConsumer` builds the read model, the same rows the projector
   builds from the ledger;
@@ -20,6 +22,7 @@ import csv
 import json
 import sys
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import date
 from typing import Any, TextIO
@@ -30,7 +33,7 @@ from kafka import ConsumerRebalanceListener
 
 from service.read_model_store import DAILY_TICK
 from service.broker import EVENTS, PAYROLL, Broker
-from domain.events import parse_fact
+from domain.events import Fact, parse_fact
 from domain.rulebook import RulebookRegistry
 from projections.payroll import payroll_instructions
 from projections.attention import NeedsAttention, each_evaluated
@@ -44,9 +47,10 @@ class _SeekToStored(ConsumerRebalanceListener):
         self.owner = owner
 
     def on_partitions_revoked(self, revoked) -> None:
-        pass
+        self.owner.inbox.forget()
 
     def on_partitions_assigned(self, assigned) -> None:
+        self.owner.inbox.forget()  # another instance may have added to any employee's history meanwhile
         stored = self.owner.store.offsets(self.owner.name, EVENTS)
         for partition in assigned:
             if partition.partition in stored:
@@ -55,22 +59,58 @@ class _SeekToStored(ConsumerRebalanceListener):
                 self.owner.kafka.seek_to_beginning(partition)
 
 
+class Inbox:
+    """The histories of the employees this instance's partitions hold, parsed
+    once and kept between batches: a batch reads from the store only the
+    employees not seen since the partitions were assigned. Kept only once the
+    batch's transaction has committed; forgotten on every rebalance, and the
+    least recently touched beyond `limit` employees."""
+
+    def __init__(self, store, consumer: str, limit: int = 100_000) -> None:
+        self.store, self.consumer, self.limit = store, consumer, limit
+        self.kept: OrderedDict[str, dict[int, Fact]] = OrderedDict()
+
+    def with_batch(self, received: list[tuple[str, int, Fact]]) -> dict[str, dict[int, Fact]]:
+        """The histories of the employees `received` touches, with its events
+        added (a redelivered one is already there, by its notification id)."""
+        touched = {employee_id for employee_id, _, _ in received}
+        missing = touched - self.kept.keys()
+        stored = self.store.histories(self.consumer, missing) if missing else {}
+        histories = {e: dict(self.kept[e]) if e in self.kept else
+                     {n: parse_fact(event) for n, event in stored.get(e, {}).items()} for e in touched}
+        for employee_id, notification_id, fact in received:
+            histories[employee_id][notification_id] = fact
+        return histories
+
+    def keep(self, histories: dict[str, dict[int, Fact]]) -> None:
+        for employee_id, history in histories.items():
+            self.kept[employee_id] = history
+            self.kept.move_to_end(employee_id)
+        while len(self.kept) > self.limit:
+            self.kept.popitem(last=False)
+
+    def forget(self) -> None:
+        self.kept.clear()
+
+
 class EventsConsumer(ABC):
     name = "events"
 
     def __init__(self, store, registry: RulebookRegistry, as_of: date, broker: Broker) -> None:
         self.store, self.registry, self.as_of = store, registry, as_of
+        self.inbox = Inbox(store, self.name)
         broker.ensure_topics(EVENTS, PAYROLL)
         self.kafka = broker.consumer(EVENTS, group=f"attendance-{self.name}")
         self.kafka.subscribe([EVENTS], listener=_SeekToStored(self))
 
-    def run(self, once: bool = False, idle_polls: int = 3) -> int:
+    def run(self, once: bool = False, idle_polls: int = 3, batch: int = 500) -> int:
         """Consume until stopped, or - with `once` - until this instance owns
-        every partition and has read them all (a catch-up run alone)."""
+        every partition and has read them all (a catch-up run alone). Each
+        poll's records, up to `batch`, are one transaction."""
         self._tick()
         handled, idle = 0, 0
         while True:
-            batches = self.kafka.poll(timeout_ms=500, max_records=500)
+            batches = self.kafka.poll(timeout_ms=500, max_records=batch)
             records = [r for batch in batches.values() for r in batch]
             if records:
                 self._handle(records)
@@ -88,16 +128,14 @@ class EventsConsumer(ABC):
             value = json.loads(record.value)
             events.append((value["employee_id"], value["notification_id"], value["event"]))
             offsets[record.partition] = max(offsets.get(record.partition, 0), record.offset + 1)
-        stored = self.store.histories(self.name, {e[0] for e in events})
-        for employee_id, notification_id, event in events:  # a redelivery is already there
-            stored.setdefault(employee_id, {})[notification_id] = event
-        histories = {e: [events_[n] for n in sorted(events_)] for e, events_ in stored.items()}
-        self.apply(events, offsets, histories)
+        histories = self.inbox.with_batch([(e, n, parse_fact(event)) for e, n, event in events])
+        self.apply(events, offsets, {e: _in_ledger_order(h) for e, h in histories.items()})
+        self.inbox.keep(histories)
         log.info("consumed", consumer=self.name, messages=len(records), employees=len(histories))
 
     @abstractmethod
     def apply(self, events: list[tuple[str, int, dict[str, Any]]], offsets: dict[int, int],
-              histories: dict[str, list[dict[str, Any]]], tracking: Tracking | None = None) -> None:
+              histories: dict[str, list[Fact]], tracking: Tracking | None = None) -> None:
         """Act on the employees' histories and record it all, atomically."""
 
     def _tick(self) -> None:
@@ -108,7 +146,8 @@ class EventsConsumer(ABC):
         if ticked is not None and ticked >= self.as_of.toordinal():
             return
         try:
-            histories = {e: [h[n] for n in sorted(h)] for e, h in self.store.histories(self.name).items()}
+            histories = {e: _in_ledger_order({n: parse_fact(event) for n, event in h.items()})
+                         for e, h in self.store.histories(self.name).items()}
             self.apply([], {}, histories, Tracking(name, self.as_of.toordinal()))
         except IntegrityError:  # another instance of the group ticked first
             pass
@@ -118,8 +157,7 @@ class ReadModelConsumer(EventsConsumer):
     name = "read-model"
 
     def apply(self, events, offsets, histories, tracking: Tracking | None = None) -> None:
-        rows = [read_model_rows([parse_fact(e) for e in history], self.registry, self.as_of)
-                for history in histories.values()]
+        rows = [read_model_rows(history, self.registry, self.as_of) for history in histories.values()]
         self.store.consumed(self.name, EVENTS, events, offsets, rows=rows, tracking=tracking)
 
 
@@ -132,8 +170,7 @@ class PayrollProjector(EventsConsumer):
 
     def apply(self, events, offsets, histories, tracking: Tracking | None = None) -> None:
         instructions = []
-        for history in histories.values():
-            facts = [parse_fact(e) for e in history]
+        for facts in histories.values():
             for each in each_evaluated([facts], self.as_of, None,
                                        lambda view: payroll_instructions(view, self.registry.get(view.policy))):
                 instructions += [] if isinstance(each, NeedsAttention) else each[1]
@@ -148,6 +185,10 @@ class PayrollProjector(EventsConsumer):
                             tracking=tracking)
         if new:
             log.info("payroll_instructions_published", count=len(new))
+
+
+def _in_ledger_order(history: dict[int, Fact]) -> list[Fact]:
+    return [history[n] for n in sorted(history)]
 
 
 def _caught_up(reader) -> bool:

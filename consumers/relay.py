@@ -68,7 +68,10 @@ class Relay:
         except EmployeeErased:  # an erased record is never published again
             return None
 
-    def run_forever(self, interval: float = 0.5) -> None:
+    def run_forever(self, interval: float = 0.05) -> None:
+        """Publish what is pending, page after page without a pause; once
+        caught up, poll again after `interval` (SQLite has no notification to
+        wait on, and an indexed look past the position costs little)."""
         while True:
             self.publish_pending()
             time.sleep(interval)

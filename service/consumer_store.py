@@ -42,14 +42,19 @@ class ConsumerBookkeeping(ReadModelQueries):
 
     def histories(self, consumer: str, employees: Iterable[str] | None = None) -> dict[str, dict[int, dict[str, Any]]]:
         """What a consumer has received: by employee, each event by its
-        ledger notification id."""
-        rows = self._all("SELECT employee_id, notification_id, document FROM kafka_events WHERE consumer = ?",
-                         consumer)
-        wanted = set(employees) if employees is not None else None
+        ledger notification id - of `employees` only, when given (read by
+        their key, not by scanning everyone's)."""
+        select = "SELECT employee_id, notification_id, document FROM kafka_events WHERE consumer = ?"
+        if employees is None:
+            rows = self._all(select, consumer)
+        else:
+            wanted, rows = sorted(set(employees)), []
+            for start in range(0, len(wanted), 500):  # within every database's limit on parameters
+                chunk = wanted[start:start + 500]
+                rows += self._all(f"{select} AND employee_id IN ({', '.join('?' * len(chunk))})", consumer, *chunk)
         out: dict[str, dict[int, dict[str, Any]]] = {}
         for employee_id, notification_id, document in rows:
-            if wanted is None or employee_id in wanted:
-                out.setdefault(employee_id, {})[int(notification_id)] = self._open(document)
+            out.setdefault(employee_id, {})[int(notification_id)] = self._open(document)
         return out
 
     def published(self, ids: Iterable[str]) -> set[str]:
@@ -68,13 +73,10 @@ class ConsumerBookkeeping(ReadModelQueries):
         from - in one transaction: a redelivered message changes nothing."""
         conflict = "ON CONFLICT DO NOTHING"
         with self._cursor(commit=True) as cursor:
-            for employee_id, notification_id, event in events:
-                cursor.execute(self._sql(f"INSERT INTO kafka_events VALUES (?, ?, ?, ?) {conflict}"),
-                               (consumer, employee_id, notification_id, self._seal(event)))
-            for employee in rows:
-                for table in PROJECTIONS:
-                    cursor.execute(self._sql(f"DELETE FROM {table} WHERE employee_id = ?"), (employee.employee_id,))
-                self._insert_rows(cursor, employee, PROJECTIONS)
+            if events:
+                cursor.executemany(self._sql(f"INSERT INTO kafka_events VALUES (?, ?, ?, ?) {conflict}"),
+                                   [(consumer, e, n, self._seal(event)) for e, n, event in events])
+            self._replace_rows(cursor, list(rows), PROJECTIONS)
             for instruction_id, employee_id in published:
                 cursor.execute(self._sql(f"INSERT INTO payroll_published VALUES (?, ?) {conflict}"),
                                (instruction_id, employee_id))

@@ -112,11 +112,19 @@ class ReadModelQueries:
              projections: tuple[str, ...] = PROJECTIONS) -> None:
         """Replace these employees' rows and record `tracking`, atomically."""
         with self._cursor(commit=True) as cursor:
-            for rows in employees:
-                for table in projections:
-                    cursor.execute(self._sql(f"DELETE FROM {table} WHERE employee_id = ?"), (rows.employee_id,))
-                self._insert_rows(cursor, rows, projections)
+            self._replace_rows(cursor, list(employees), projections)
             self._insert_tracking(cursor, tracking)  # type: ignore[attr-defined]
+
+    def _replace_rows(self, cursor: Any, employees: list[EmployeeRows], projections: tuple[str, ...]) -> None:
+        """The employees' rows in place of what the tables held for them: a
+        statement per table and chunk of employees, not per employee."""
+        ids = [rows.employee_id for rows in employees]
+        for start in range(0, len(ids), 500):  # within every database's limit on parameters
+            chunk = ids[start:start + 500]
+            for table in projections:
+                cursor.execute(self._sql(f"DELETE FROM {table} WHERE employee_id IN ({', '.join('?' * len(chunk))})"),
+                               chunk)
+        self._insert_rows(cursor, employees, projections)
 
     def replace_all(self, employees: Iterable[EmployeeRows], trackings: list[Tracking],
                     projections: tuple[str, ...] = PROJECTIONS) -> None:
@@ -128,8 +136,7 @@ class ReadModelQueries:
             for name in {t.application_name for t in trackings}:
                 cursor.execute(self._sql(f"DELETE FROM {self.tracking_table} WHERE application_name = ?"),  # type: ignore[attr-defined]
                                (name,))
-            for rows in employees:
-                self._insert_rows(cursor, rows, projections)
+            self._insert_rows(cursor, list(employees), projections)
             for tracking in trackings:
                 self._insert_tracking(cursor, tracking)  # type: ignore[attr-defined]
 
@@ -184,12 +191,16 @@ class ReadModelQueries:
             for table in self.employee_tables:
                 cursor.execute(self._sql(f"DELETE FROM {table} WHERE employee_id = ?"), (employee_id,))
 
-    def _insert_rows(self, cursor: Any, rows: EmployeeRows, projections: tuple[str, ...]) -> None:
-        for table, values in _table_rows(rows, self._seal).items():
-            if table in projections:
-                for value in values:
-                    marks = ", ".join("?" * len(value))
-                    cursor.execute(self._sql(f"INSERT INTO {table} VALUES ({marks})"), value)
+    def _insert_rows(self, cursor: Any, employees: list[EmployeeRows], projections: tuple[str, ...]) -> None:
+        """Each table's rows in one statement, in the employees' order."""
+        by_table: dict[str, list[tuple]] = defaultdict(list)
+        for rows in employees:
+            for table, values in _table_rows(rows, self._seal).items():
+                by_table[table] += values
+        for table in projections:
+            if values := by_table[table]:
+                marks = ", ".join("?" * len(values[0]))
+                cursor.executemany(self._sql(f"INSERT INTO {table} VALUES ({marks})"), values)
 
     def _all(self, statement: str, *params: Any) -> list[Any]:
         with self._cursor(commit=False) as cursor:

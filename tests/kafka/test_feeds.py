@@ -19,6 +19,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from consumers.kafka_consumers import ReadModelConsumer
+from service.broker import EVENTS, Broker
+from service.consumer_store import consumer_store
 from service.projector import Projector
 from service.read_model_store import read_model_store
 from service.ledger import AttendanceLedger
@@ -135,6 +138,33 @@ def test_relayed_events_carry_no_free_text_and_validate_against_the_published_sc
     assert any(v["event"].get("description") == "[withheld]" for v in values)
     keys = {v["employee_id"] for v in values}
     assert keys == {"F1", "F2", "F3", "F4"}
+
+
+def test_how_the_stream_is_cut_into_batches_and_redelivered_messages_change_no_row(setup, registry):
+    """A consumer recomputes each employee a polled batch touches once, from
+    the histories it keeps between batches: the rows must be the projector's
+    whether an employee's events arrive in one batch or across many, and when
+    every message comes twice (a relay that crashed before recording its
+    position publishes again)."""
+    from kafka import KafkaConsumer, KafkaProducer
+
+    ledger, env, tmp_path = setup
+    run("relay", "--once", env=env)
+    address = env["ATTENDANCE_KAFKA_BOOTSTRAP"]
+    reader = KafkaConsumer(EVENTS, bootstrap_servers=address, auto_offset_reset="earliest", consumer_timeout_ms=4000)
+    messages = [(m.key, m.value) for m in reader]
+    reader.close()
+    producer = KafkaProducer(bootstrap_servers=address, acks="all")
+    for key, value in messages:
+        producer.send(EVENTS, key=key, value=value)
+    producer.flush()
+
+    store = consumer_store(env["ATTENDANCE_READ_MODEL_URL"])
+    consumer = ReadModelConsumer(store, registry, date.fromisoformat(AS_OF), Broker(address))
+    assert consumer.run(once=True, batch=3) == 2 * len(messages)
+    assert snapshot(store) == expected_read_model(ledger, tmp_path)
+    assert len(store.histories("read-model")["F1"]) == len(ledger.history("F1"))
+    consumer.kafka.close()
 
 
 @pytest.mark.slow
