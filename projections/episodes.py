@@ -60,7 +60,7 @@ class Episode:
         """Covered by a fit note (soj-ma-1.5 7.5: a medical certificate)."""
         return any(a.fit_notes for a in self.absences)
 
-    @property
+    @cached_property  # counted windows name an episode's absences many times
     def absence_ids(self) -> tuple[str, ...]:
         return tuple(a.absence_id for a in self.absences)
 
