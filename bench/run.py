@@ -14,11 +14,13 @@ each beside a baseline measured in the same run on the same machine:
 
 The large ledger is built as `import` builds it, with the case files applied
 in `--workers` processes (`build_ledger`). Expected wall time of the replay
-part on an idle 2-core machine, measured at 20,000 employees on a loaded one
-and scaled by CPU time: building 100,000 employees (1.9 million events) about
-12 minutes, the 20,000-employee comparisons about 5, the 100,000-employee
-replay in 2 processes about 3: with the first part and `bench.feeds`, `make
-bench` takes about 25 minutes. Memory: a replay process holds its share's
+part on an idle 2-core machine, from the CPU time measured at 20,000
+employees on a loaded one (applying about 7 ms an employee, a replay 3.5 ms,
+a comparison of two policies 5.5 ms, each worker 4-6 s to start and read the
+notification log): building 100,000 employees (1.9 million events) about 7
+minutes, the 20,000-employee comparisons about 5, the 100,000-employee
+replay in 2 processes about 3; with the first part and `bench.feeds`, `make
+bench` takes about 20 minutes. Memory: a replay process holds its share's
 stored payloads (about 1.2 KB an event), so 2 processes at 100,000
 employees hold about 1.1 GB each (one would need 2.2 GB).
 
