@@ -7,7 +7,10 @@ STAMP  := $(VENV)/.installed
 EXAMPLES := $(wildcard examples/*.json examples/*.yaml)
 AS_OF  ?= 2025-11-28
 EMPLOYEES ?= 2000
-REPLAY_EMPLOYEES ?= 20000
+# the replay at issue 12's size (in 2 processes), and one process against two
+# on the first COMPARE_EMPLOYEES of them: bench/run.py says how long it takes
+REPLAY_EMPLOYEES ?= 100000
+COMPARE_EMPLOYEES ?= 20000
 
 .PHONY: run test lint bench load clean postgres-binaries browser-binaries vendor-assets
 
@@ -47,7 +50,8 @@ vendor-assets:
 	sh tools/vendor-assets.sh
 
 bench: $(STAMP)
-	$(BIN)/python -m bench.run --employees $(EMPLOYEES) --replay-employees $(REPLAY_EMPLOYEES) --output BENCHMARKS.md
+	$(BIN)/python -m bench.run --employees $(EMPLOYEES) --replay-employees $(REPLAY_EMPLOYEES) \
+	  --compare-employees $(COMPARE_EMPLOYEES) --output BENCHMARKS.md
 	$(BIN)/python -m bench.feeds --output BENCHMARKS.md
 
 load: $(STAMP)

@@ -9,6 +9,7 @@ and depression, S10, about a quarter of days lost). Deterministic for a seed.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -70,5 +71,12 @@ def employee_case(n: int, rng: random.Random, policy: str = "sath-w22-v6") -> di
 
 
 def population(size: int, seed: int = 2025) -> list[dict[str, Any]]:
+    return list(employee_cases(size, seed))
+
+
+def employee_cases(size: int, seed: int = 2025) -> Iterator[dict[str, Any]]:
+    """The population one case file at a time (a large one need not be held
+    at once); the first n are the same for any size."""
     rng = random.Random(seed)
-    return [employee_case(n, rng) for n in range(size)]
+    for n in range(size):
+        yield employee_case(n, rng)

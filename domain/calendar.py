@@ -3,7 +3,7 @@ holidays (SPEC section 4; Jersey's own holidays for `soj-ma-1.5`)."""
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from calendar import monthrange
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -73,6 +73,8 @@ class WorkingCalendar:
         ordered = sorted(patterns, key=lambda p: p[0])
         self._starts = [start for start, _ in ordered]
         self._weekdays = [frozenset(WEEKDAYS.index(d) for d in days) for _, days in ordered]
+        #: what the working days depend on: employees alike share their years' working days
+        self._key = (calendar, public_holidays_off, tuple(self._starts), tuple(self._weekdays))
 
     @property
     def pattern_starts(self) -> list[date]:
@@ -101,11 +103,10 @@ class WorkingCalendar:
     def working_days(self, first: date, last: date) -> list[date]:
         """The working days from `first` to `last`, both included."""
         if (first, last) not in self._spans:
-            days, day = [], first
-            while day <= last:
-                if self.is_working_day(day):
-                    days.append(day)
-                day += timedelta(days=1)
+            days: list[date] = []
+            for year in range(first.year, last.year + 1):
+                worked = _working_days_of_year(*self._key, year)
+                days += worked[bisect_left(worked, first):bisect_right(worked, last)]
             self._spans[first, last] = days
         return self._spans[first, last]
 
@@ -118,3 +119,18 @@ class WorkingCalendar:
             if self.is_working_day(day):
                 remaining -= 1
         return day
+
+
+@lru_cache(maxsize=1 << 12)
+def _working_days_of_year(calendar: str, public_holidays_off: bool, starts: tuple[date, ...],
+                          weekdays: tuple[frozenset[int], ...], year: int) -> tuple[date, ...]:
+    """A year's working days under a calendar and its patterns, made once:
+    a population has few distinct calendars, and spans ask for them often."""
+    holidays_off = public_holidays(calendar, year) if public_holidays_off else frozenset()
+    day, last, days = date(year, 1, 1), date(year, 12, 31), []
+    while day <= last:
+        pattern = weekdays[max(0, bisect_right(starts, day) - 1)]
+        if day.weekday() in pattern and day not in holidays_off:
+            days.append(day)
+        day += timedelta(days=1)
+    return tuple(days)

@@ -42,7 +42,7 @@ from domain.events import (
 )
 from domain.history import Absence
 from domain.rulebook import SickPayTerms
-from domain.statutory.ssp import SspRules, daily_rate, ssp_rules
+from domain.statutory.ssp import SspRules, TaxYear, daily_rate, ssp_rules
 from projections.view import EmployeeView
 
 ONE_DAY = timedelta(days=1)
@@ -157,6 +157,7 @@ class PayCalendar:
         self.osp: dict[date, tuple[str, str]] = {}
         self.extended: set[date] = set()  # days paid under a SickPayExtended decision
         self.allowance: dict[str, _Allowance] = {}
+        self._rates: dict[tuple[date, Decimal | None, int], SspDay] = {}
         self._allocate()
         self.ssp_days = self._statutory()
 
@@ -251,8 +252,9 @@ class PayCalendar:
         self.paid_in_series: dict[date, int] = {}
         series_end: date | None = None
         waiting = paid = 0
+        years = {day: self.ssp.year(day) for day in incapacity}
         for run in runs:
-            piw = [d for d in run if (y := self.ssp.year(d)) is not None and len(run) >= y.minimum_piw_days]
+            piw = [d for d in run if (y := years[d]) is not None and len(run) >= y.minimum_piw_days]
             in_piw = set(piw)
             if not piw:
                 for day in run:
@@ -262,14 +264,13 @@ class PayCalendar:
                 waiting = paid = 0  # a new PIW series: waiting days and the 28 weeks start again
             series_end = piw[-1]
             for day in run:
-                result[day] = ssp_day = self._ssp_day(day, day in in_piw, waiting, paid)
+                result[day] = ssp_day = self._ssp_day(day, years[day], day in in_piw, waiting, paid)
                 waiting += ssp_day.waiting_day
                 paid += ssp_day.amount > 0
                 self.paid_in_series[day] = paid
         return result
 
-    def _ssp_day(self, day: date, in_piw: bool, waiting: int, paid: int) -> SspDay:
-        year = self.ssp.year(day)
+    def _ssp_day(self, day: date, year: TaxYear | None, in_piw: bool, waiting: int, paid: int) -> SspDay:
         if year is None or not in_piw:
             return NOT_PIW
         if not self._qualifying(day):
@@ -283,10 +284,19 @@ class PayCalendar:
         per_week = self.view.calendar.days_per_week(day)
         if paid >= self.ssp.maximum_weeks * per_week:
             return SspDay(Decimal(0), f"no SSP: {self.ssp.maximum_weeks}-week maximum reached")
-        weekly = year.weekly(awe)
-        basis = (f"lower of {year.earnings_percent}% of average weekly earnings and £{year.weekly_rate}"
-                 if year.earnings_percent is not None else f"£{year.weekly_rate} a week")
-        return SspDay(daily_rate(weekly, per_week), f"SSP: {basis}, over {per_week} qualifying days (tax year from {year.from_})")
+        return self._payable(year, awe, per_week)
+
+    def _payable(self, year: TaxYear, awe: Decimal | None, per_week: int) -> SspDay:
+        """A day's SSP at a rate: the same for every day of a tax year with
+        the same earnings and qualifying days, so worked out once for each."""
+        key = (year.from_, awe, per_week)
+        if key not in self._rates:
+            weekly = year.weekly(awe)
+            basis = (f"lower of {year.earnings_percent}% of average weekly earnings and £{year.weekly_rate}"
+                     if year.earnings_percent is not None else f"£{year.weekly_rate} a week")
+            self._rates[key] = SspDay(daily_rate(weekly, per_week),
+                                      f"SSP: {basis}, over {per_week} qualifying days (tax year from {year.from_})")
+        return self._rates[key]
 
     # --- reading the calendar -------------------------------------------------
 

@@ -56,14 +56,30 @@ class EmployeeView:
 
     def of_type(self, *kinds: type[F]) -> list[F]:
         # Evaluators ask for the same kinds many times a day evaluated: each
-        # list is made once per view (callers must not change it).
+        # list is made once per view (callers must not change it), from the
+        # facts indexed once by their class, not by a pass over every fact.
         if kinds not in self._by_kinds:
-            self._by_kinds[kinds] = [f for f in self.facts if isinstance(f, kinds)]
+            matching = [positioned for kind, positioned in self._by_class.items() if issubclass(kind, kinds)]
+            if not matching:
+                self._by_kinds[kinds] = []
+            elif len(matching) == 1:
+                self._by_kinds[kinds] = [f for _, f in matching[0]]
+            else:  # several classes: in the view's order, as a pass over the facts gives
+                self._by_kinds[kinds] = [f for _, f in sorted((p for ps in matching for p in ps),
+                                                              key=lambda p: p[0])]
         return self._by_kinds[kinds]  # type: ignore[return-value]
 
     @cached_property
     def _by_kinds(self) -> dict[tuple[type[Fact], ...], list[Fact]]:
         return {}
+
+    @cached_property
+    def _by_class(self) -> dict[type[Fact], list[tuple[int, Fact]]]:
+        """Each fact class present, with its facts and their places in the view."""
+        index: dict[type[Fact], list[tuple[int, Fact]]] = {}
+        for position, fact in enumerate(self.facts):
+            index.setdefault(type(fact), []).append((position, fact))
+        return index
 
     def contract_on(self, day: date, name: str):
         """A contract term in force on `day` (SPEC 3, ContractChanged)."""
