@@ -16,16 +16,13 @@ each beside a baseline measured in the same run on the same machine:
   and the peak memory of the largest process.
 
 The large ledger is built as `import` builds it, with the case files applied
-in `--workers` processes (`build_ledger`). Expected wall time of the replay
-part on an idle 2-core machine, from the CPU time measured at 20,000
-employees on a loaded one (applying about 7 ms an employee, a replay 3.5 ms,
-a comparison of two policies 5.5 ms, each worker 4-6 s to start and read the
-notification log): building 100,000 employees (1.9 million events) about 7
-minutes, the 20,000-employee comparisons about 5, the 100,000-employee
-replay in 2 processes about 3; with the first part and `bench.feeds`, `make
-bench` takes about 20 minutes. Memory: a replay process holds its share's
-stored payloads (about 1.2 KB an event), so 2 processes at 100,000
-employees hold about 1.1 GB each (one would need 2.2 GB).
+in `--workers` processes (`build_ledger`). Wall time on the idle 2-core
+development machine (2026-11-26): building 100,000 employees (1.9 million
+events) about 4 minutes, the 20,000-employee comparisons about 4, the
+100,000-employee replay in 2 processes 3; with the first part and
+`bench.feeds`, `make bench` took 13.7 minutes. Memory: a replay process
+holds its share's stored payloads (about 1.2 KB an event), so 2 processes
+at 100,000 employees hold about 1.3 GB each (one would need 2.3 GB).
 
 Every measure opens its store before the clock starts (loading the
 rulebooks is not reading events), so ledger and baseline time the same work:
