@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 from api.auth import Role, issue
 from domain.casefile import parse_case
 from service.ledger import AttendanceLedger
+from tests.serving import wait_for_listening
 from tests.cases import TEN_DAYS, case
 
 ATTENDANCE = str(Path(sys.executable).with_name("attendance"))
@@ -36,7 +35,7 @@ def test_every_read_answered_before_a_sigkill_is_in_the_access_log(tmp_path, mon
         server = subprocess.Popen([ATTENDANCE, "serve", "--port", "0"], env=environment, cwd=tmp_path,
                                   stdout=subprocess.DEVNULL, stderr=stderr)
     try:
-        url = _listening(server, log)
+        url = wait_for_listening(server, log)
         for n in range(READS):
             day = f"2025-10-{n % 28 + 1:02d}"
             request = urllib.request.Request(f"{url}/employees/E1/status?as_of={day}",
@@ -52,19 +51,3 @@ def test_every_read_answered_before_a_sigkill_is_in_the_access_log(tmp_path, mon
     entries = [json.loads(line) for line in (tmp_path / "access.log").read_text().splitlines()]
     assert len(entries) == READS
     assert {(e["who"], e["employee"], e["read"]) for e in entries} == {("hr:hr1", "E1", "status")}
-
-
-def _listening(server: subprocess.Popen, log: Path, timeout: float = 30) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert server.poll() is None, f"attendance serve exited: {log.read_text()}"
-        found = re.search(r"listening on (http://\S+)", log.read_text())
-        if found:
-            try:
-                with urllib.request.urlopen(f"{found.group(1)}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        return found.group(1)
-            except OSError:
-                pass
-        time.sleep(0.1)
-    raise AssertionError(f"attendance serve did not become healthy: {log.read_text()}")

@@ -13,8 +13,6 @@ import os
 import re
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +21,8 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+
+from tests.serving import wait_for_listening
 
 ROOT = Path(__file__).resolve().parents[2]
 ATTENDANCE = str(Path(sys.executable).with_name("attendance"))
@@ -74,27 +74,11 @@ def console(tmp_path_factory) -> Iterator[Console]:
         server = subprocess.Popen([ATTENDANCE, "serve", "--port", "0"], env=environment, cwd=home,
                                   stdout=subprocess.DEVNULL, stderr=stderr)
     try:
-        url = _wait_for_listening(server, log)
+        url = wait_for_listening(server, log)
         yield Console(url, environment, home)
     finally:
         server.terminate()
         server.wait(timeout=10)
-
-
-def _wait_for_listening(server: subprocess.Popen, log: Path, timeout: float = 30) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert server.poll() is None, f"attendance serve exited: {log.read_text()}"
-        found = re.search(r"listening on (http://\S+)", log.read_text())
-        if found:
-            try:
-                with urllib.request.urlopen(f"{found.group(1)}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        return found.group(1)
-            except OSError:
-                pass
-        time.sleep(0.1)
-    raise AssertionError(f"attendance serve did not become healthy: {log.read_text()}")
 
 
 @pytest.fixture(scope="session")
