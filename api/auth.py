@@ -103,6 +103,8 @@ def caller(authorization: str | None, key: str) -> Caller:
         role = Role(claims["role"])
     except (jwt.PyJWTError, ValueError) as error:
         raise Denied(f"invalid token: {error}", 401) from None
+    if not str(claims["sub"]).strip():  # a nameless caller would match "no manager" filters
+        raise Denied("invalid token: the subject is empty", 401)
     if role is Role.employee and not claims.get("employee"):
         raise Denied("an employee token must name the employee", 401)
     return Caller(str(claims["sub"]), role, claims.get("employee"))

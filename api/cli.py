@@ -483,6 +483,8 @@ def token(role: Annotated[Role, typer.Option("--role")], sub: Annotated[str, typ
           employee: Annotated[Optional[str], typer.Option("--employee", help="the employee role's own id")] = None,
           hours: Annotated[int, typer.Option("--hours", min=1)] = 12) -> None:
     """Issue a development bearer token (signed with ATTENDANCE_JWT_KEY or the local key file)."""
+    if not sub.strip():
+        raise typer.BadParameter("must name who the token is for", param_hint="--sub")
     if role is Role.employee and not employee:
         raise typer.BadParameter("an employee token needs --employee", param_hint="--employee")
     typer.echo(issue(role, sub, employee, hours, settings=services().settings))

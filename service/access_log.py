@@ -32,11 +32,21 @@ class AccessLog:
             line = line[os.write(self._open(), line):]
 
     def _open(self) -> int:
-        if self._descriptor is None:
-            with self._opening:
-                if self._descriptor is None:
-                    self._descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o666)
-        return self._descriptor
+        with self._opening:
+            if self._descriptor is not None and not self._moved(self._descriptor):
+                return self._descriptor
+            self.close()
+            self._descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o666)
+            return self._descriptor
+
+    def _moved(self, descriptor: int) -> bool:
+        """Whether the path no longer names the file this descriptor writes."""
+        try:
+            at_path = os.stat(self.path)
+        except FileNotFoundError:
+            return True
+        held = os.fstat(descriptor)
+        return (at_path.st_dev, at_path.st_ino) != (held.st_dev, held.st_ino)
 
     def close(self) -> None:
         if self._descriptor is not None:

@@ -236,12 +236,12 @@ class ReadModelQueries:
         """The rulebooks (policy, content hash) the status documents were
         evaluated under - everyone's, or a manager's reports'."""
         where, params = ("WHERE employee_id IN (SELECT employee_id FROM employee_status WHERE manager_id = ?)",
-                         (manager_id,)) if manager_id else ("", ())
+                         (manager_id,)) if manager_id is not None else ("", ())
         documents = (self._open(r[0]) for r in self._all(f"SELECT document FROM status_document {where}", *params))
         return {(document["policy"], document["policy_hash"]) for document in documents}
 
     def worklist(self, manager_id: str | None = None) -> list[dict[str, Any]]:
-        where, params = ("WHERE manager_id = ?", (manager_id,)) if manager_id else ("", ())
+        where, params = ("WHERE manager_id = ?", (manager_id,)) if manager_id is not None else ("", ())
         rows = self._all(f"SELECT document FROM worklist {where} ORDER BY due, employee_id, item", *params)
         return [self._open(r[0]) for r in rows]
 

@@ -199,6 +199,12 @@ def test_oversized_and_deeply_nested_bodies_are_refused(client, callers):
     deep = client.post("/import", headers={**callers["hr"], "Content-Type": "application/json"},
                        content=b"[" * 100 + b"]" * 100)
     assert deep.status_code == 400
+    # the depth scan reads bytes: a UTF-16 body (a U+2200 holds the byte of a quote) must not slip past it
+    wide = client.post("/employees/E1/events", headers={**callers["hr"], "Content-Type": "application/json"},
+                       content=('["a\u2200b", ' + "[" * 50 + "]" * 50 + "]").encode("utf-16-le"))
+    assert wide.status_code == 400 and wide.json()["detail"] == "a JSON body must be UTF-8"
+    for refused in (huge, deep, wide):  # the edge's own answers are not kept by a browser either
+        assert refused.headers["cache-control"] == "no-store"
 
 
 def test_injection_attempts_are_inert(client, callers):

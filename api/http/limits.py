@@ -33,8 +33,20 @@ def json_depth(body: bytes) -> int:
     return deepest
 
 
+def _utf8(body: bytes) -> bool:
+    """UTF-8 JSON holds no NUL byte (JSON escapes control characters); UTF-16
+    and UTF-32, which a JSON parser would also accept, hold one in every
+    ASCII character."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return b"\x00" not in body
+
+
 TOO_LARGE = (413, "Content Too Large", f"the body may be at most {MAX_BODY_BYTES} bytes")
 TOO_DEEP = (400, "Bad Request", f"JSON may nest at most {MAX_JSON_DEPTH} levels")
+NOT_UTF8 = (400, "Bad Request", "a JSON body must be UTF-8")
 
 
 class LimitBodies:
@@ -49,9 +61,18 @@ class LimitBodies:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = next((value for name, value in scope["headers"] if name == b"content-length"), None)
+        send_on = send
+        if not scope["path"].startswith(STATIC_URL):
+            async def send_on(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    # health data: never kept by a browser or a proxy between them
+                    MutableHeaders(scope=message).setdefault("Cache-Control", "no-store")
+                await send(message)
+
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            await errors.problem(*TOO_LARGE)(scope, receive, send)
+            await errors.problem(*TOO_LARGE)(scope, receive, send_on)
             return
         chunks: list[bytes] = []
         size, more = 0, True
@@ -63,11 +84,15 @@ class LimitBodies:
             size += len(chunks[-1])
             more = message.get("more_body", False)
             if size > MAX_BODY_BYTES:
-                await errors.problem(*TOO_LARGE)(scope, receive, send)
+                await errors.problem(*TOO_LARGE)(scope, receive, send_on)
                 return
         body = b"".join(chunks)
+        if body and b"json" in headers.get(b"content-type", b"").lower() and not _utf8(body):
+            # the depth scan reads bytes: a UTF-16 body would slip past it
+            await errors.problem(*NOT_UTF8)(scope, receive, send_on)
+            return
         if body and json_depth(body) > MAX_JSON_DEPTH:
-            await errors.problem(*TOO_DEEP)(scope, receive, send)
+            await errors.problem(*TOO_DEEP)(scope, receive, send_on)
             return
         read = False
 
@@ -77,13 +102,5 @@ class LimitBodies:
                 return await receive()
             read = True
             return {"type": "http.request", "body": body, "more_body": False}
-
-        send_on = send
-        if not scope["path"].startswith(STATIC_URL):
-            async def send_on(message: Message) -> None:
-                if message["type"] == "http.response.start":
-                    # health data: never kept by a browser or a proxy between them
-                    MutableHeaders(scope=message).setdefault("Cache-Control", "no-store")
-                await send(message)
 
         await self.app(scope, replay, send_on)

@@ -32,3 +32,11 @@ def test_a_token_signed_with_another_key_is_refused_even_when_kept_for_the_right
     with pytest.raises(Denied) as refused:
         caller(token, KEY + "-other")
     assert refused.value.status == 401
+
+
+def test_a_token_with_an_empty_subject_is_refused(monkeypatch):
+    """A nameless manager would otherwise match filters meaning "every manager"."""
+    monkeypatch.setenv("ATTENDANCE_JWT_KEY", KEY)
+    with pytest.raises(Denied) as refused:
+        caller(f"Bearer {issue(Role.manager, ' ')}", KEY)
+    assert refused.value.status == 401 and refused.value.detail == "invalid token: the subject is empty"
