@@ -104,7 +104,12 @@ def worklist(histories: Iterable[list[Fact]], registry: RulebookRegistry, as_of:
             else worklist_items(each[0], each[1], horizon)
     # a record that could not be read at all is listed under its registered manager
     items = [i for i in items if manager is None or i["manager_id"] == manager]
-    return sorted(items, key=lambda i: (i["date"], i["employee_id"], i["item"]))
+    return sorted(items, key=worklist_order)
+
+
+def worklist_order(item: dict[str, Any]) -> tuple[str, str, str]:
+    """Oldest first, then by employee and item: the order every worklist is shown in."""
+    return item["date"], item["employee_id"], item["item"]
 
 
 def attention_items(attention: NeedsAttention, as_of: date) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from eventsourcing.cipher import Cipher
 from eventsourcing.persistence import Tracking
 
 from projections.read_model import PROJECTIONS, EmployeeRows
+from service.sql import in_chunks
 from service.read_model_store import TABLES, PostgresReadModel, ReadModelQueries, SQLiteReadModel, read_model_store
 
 #: a Kafka consumer's own tables: the events it has received (its source of
@@ -48,10 +49,9 @@ class ConsumerBookkeeping(ReadModelQueries):
         if employees is None:
             rows = self._all(select, consumer)
         else:
-            wanted, rows = sorted(set(employees)), []
-            for start in range(0, len(wanted), 500):  # within every database's limit on parameters
-                chunk = wanted[start:start + 500]
-                rows += self._all(f"{select} AND employee_id IN ({', '.join('?' * len(chunk))})", consumer, *chunk)
+            rows = []
+            for chunk, marks in in_chunks(sorted(set(employees))):
+                rows += self._all(f"{select} AND employee_id IN ({marks})", consumer, *chunk)
         out: dict[str, dict[int, dict[str, Any]]] = {}
         for employee_id, notification_id, document in rows:
             out.setdefault(employee_id, {})[int(notification_id)] = self._open(document)

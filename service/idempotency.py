@@ -22,6 +22,8 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from psycopg.sql import SQL, Identifier
 
+from service.sql import in_chunks
+
 TABLE = "idempotency_keys"
 COLUMNS = "caller, key, request, employee_id, event_id"
 
@@ -75,10 +77,9 @@ class SQLiteIdempotentRecorder(SQLiteApplicationRecorder):
         for a whole batch of case files, not once per employee."""
         found: set[UUID] = set()
         with self.datastore.transaction(commit=False) as c:
-            for start in range(0, len(originator_ids), 500):  # within SQLite's limit of parameters
-                chunk = [i.hex for i in originator_ids[start:start + 500]]
+            for chunk, marks in in_chunks([i.hex for i in originator_ids]):
                 c.execute(f"SELECT originator_id FROM {self.events_table_name} "  # noqa: S608 - the library's table
-                          f"WHERE originator_version = 1 AND originator_id IN ({', '.join('?' * len(chunk))})", chunk)
+                          f"WHERE originator_version = 1 AND originator_id IN ({marks})", chunk)
                 found.update(UUID(row[0]) for row in c.fetchall())
         return found
 

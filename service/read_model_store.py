@@ -33,6 +33,7 @@ from psycopg.sql import SQL
 
 from projections.read_model import PROJECTIONS, EmployeeRows
 from service.ledger import store_environment
+from service.sql import in_chunks
 from service.status_document import status_document
 
 #: one table per projection: the employee's key, the columns queries sort
@@ -118,12 +119,9 @@ class ReadModelQueries:
     def _replace_rows(self, cursor: Any, employees: list[EmployeeRows], projections: tuple[str, ...]) -> None:
         """The employees' rows in place of what the tables held for them: a
         statement per table and chunk of employees, not per employee."""
-        ids = [rows.employee_id for rows in employees]
-        for start in range(0, len(ids), 500):  # within every database's limit on parameters
-            chunk = ids[start:start + 500]
+        for chunk, marks in in_chunks([rows.employee_id for rows in employees]):
             for table in projections:
-                cursor.execute(self._sql(f"DELETE FROM {table} WHERE employee_id IN ({', '.join('?' * len(chunk))})"),
-                               chunk)
+                cursor.execute(self._sql(f"DELETE FROM {table} WHERE employee_id IN ({marks})"), chunk)
         self._insert_rows(cursor, employees, projections)
 
     def replace_all(self, employees: Iterable[EmployeeRows], trackings: list[Tracking],

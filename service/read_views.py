@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 
 from projections.read_model import PROJECTIONS
+from projections.worklist import worklist_order
 from service import privacy
 from service.bootstrap import Services
 from service.projector import Projector
@@ -81,7 +82,7 @@ def held_worklist(services: Services, as_of: date, manager_id: str | None = None
            for policy, made_under in services.read_model.rulebooks(manager_id)):
         return None
     # sorted here as evaluating sorts (not by the database's collation)
-    return sorted(services.read_model.worklist(manager_id), key=lambda i: (i["date"], i["employee_id"], i["item"]))
+    return sorted(services.read_model.worklist(manager_id), key=worklist_order)
 
 
 def stats(services: Services, as_of: date | None = None, month: str | None = None,
