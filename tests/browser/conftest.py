@@ -21,6 +21,9 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions as loaded
+from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.serving import wait_for_listening
 
@@ -149,6 +152,15 @@ def signed_in(driver: webdriver.Chrome, console: Console, role: str, sub: str, e
     driver.delete_all_cookies()
     driver.add_cookie({"name": "attendance_session", "value": console.token(role, sub, employee), "path": "/",
                        "httpOnly": True, "sameSite": "Strict"})
+
+
+def follow(driver: webdriver.Chrome, element: WebElement) -> None:
+    """Click a link or a submit button and wait for the page it leads to: a
+    form's submission navigates after the click returns, so reading at once
+    could read the page being left."""
+    leaving = driver.find_element("tag name", "html")
+    element.click()
+    WebDriverWait(driver, 10).until(loaded.staleness_of(leaving))
 
 
 def keep_screen(driver: webdriver.Chrome, name: str) -> None:

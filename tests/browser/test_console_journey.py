@@ -13,7 +13,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as loaded
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from tests.browser.conftest import ATTENDANCE, keep_screen
+from tests.browser.conftest import ATTENDANCE, follow, keep_screen
 
 EMPLOYEE = "ESR-900001"
 
@@ -57,7 +57,7 @@ def _fill(browser, values: dict[str, str]) -> None:
 
 
 def _record(browser, link: str, values: dict[str, str]) -> None:
-    browser.find_element(By.LINK_TEXT, link).click()
+    follow(browser, browser.find_element(By.LINK_TEXT, link))
     _fill(browser, values)
     browser.find_element(By.CSS_SELECTOR, "#form button[type=submit]").click()
     WebDriverWait(browser, 10).until(loaded.presence_of_element_located((By.CSS_SELECTOR, ".notice")))
@@ -88,17 +88,17 @@ def test_a_manager_records_an_absence_and_a_return_and_hr_the_review_that_change
     assert "S13" not in browser.find_element(By.TAG_NAME, "main").text, "a manager sees the reason's group only"
 
     # The worklist shows the welcome-back discussion and the review now due; one click to the employee.
-    browser.find_element(By.LINK_TEXT, "Worklist").click()
+    follow(browser, browser.find_element(By.LINK_TEXT, "Worklist"))
     rows = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "main tbody tr") if EMPLOYEE in r.text]
     absence = f"sickness absence {first_day.isoformat()} to {(back - timedelta(days=1)).isoformat()}"
     assert any("(welcome back) discussion" in r and absence in r for r in rows), "\n".join(rows)
     assert any("Hold an informal review (stage 1)" in r for r in rows), rows
     keep_screen(browser, "journey-1-manager-worklist")
     assert axe_violations(browser) == []
-    browser.find_element(By.LINK_TEXT, EMPLOYEE).click()
+    follow(browser, browser.find_element(By.LINK_TEXT, EMPLOYEE))
     assert browser.find_element(By.TAG_NAME, "h1").text == f"Employee {EMPLOYEE}"
     assert "stage 1 informal review due (short-term track)" in _timeline(browser)
-    browser.find_element(By.CSS_SELECTOR, ".header__signout button").click()
+    follow(browser, browser.find_element(By.CSS_SELECTOR, ".header__signout button"))
 
     # HR records the informal review; the stage changes on the timeline.
     _sign_in(browser, console, console.token("hr", "HR-ADVISER"))
@@ -114,9 +114,9 @@ def test_a_manager_records_an_absence_and_a_return_and_hr_the_review_that_change
     assert axe_violations(browser) == []
 
     # HR compares W22 V5.13 with V6 over the workforce.
-    browser.find_element(By.LINK_TEXT, "Policies").click()
+    follow(browser, browser.find_element(By.LINK_TEXT, "Policies"))
     _fill(browser, {"first": "sath-w22-v5.13", "second": "sath-w22-v6", "as_of": "2025-11-28"})
-    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
     totals = browser.find_element(By.ID, "totals").text
     assert "sath-w22-v5.13" in totals and "sath-w22-v6" in totals
     drawn = browser.execute_script("return Chart.getChart(document.getElementById('policy-totals')).data.datasets"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.browser.conftest import keep_screen, off_site_loads, signed_in
+from tests.browser.conftest import follow, keep_screen, off_site_loads, signed_in
 
 ON = "2025-11-28"  # the day the examples' stories reach
 PAGES = [
@@ -79,7 +79,7 @@ def test_a_page_opened_without_signing_in_asks_for_sign_in_and_returns_there(bro
     browser.get(f"{console.url}/people/ESR-100231?as_of={ON}")
     assert browser.title == "Sign in - Attendance Ledger"
     browser.find_element(By.ID, "token").send_keys(console.token("manager", "MGR-WARD7"))
-    browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "main button[type=submit]"))
     assert browser.find_element(By.TAG_NAME, "h1").text == "Employee ESR-100231"
     assert browser.current_url.endswith(f"/people/ESR-100231?as_of={ON}")
 
