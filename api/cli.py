@@ -449,33 +449,30 @@ def erase(employee_id: str,
 
 @app.command("serve")
 def serve(host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
-          port: Annotated[int, typer.Option("--port")] = 8000) -> None:
+          port: Annotated[int, typer.Option("--port")] = 8000,
+          workers: Annotated[int, typer.Option("--workers", min=1, max=64,
+                                               help="server processes sharing the port (one per core)")] = 1) -> None:
     """Serve the HTTP API (OpenAPI at /openapi.json, docs at /docs, probes at
-    /healthz and /readyz). --port 0 picks a free port; the line on stderr names it."""
-    import socket
-
-    import uvicorn
-
+    /healthz and /readyz). --port 0 picks a free port; the line on stderr names it.
+    With --workers N, N processes answer on the one port (SIGTERM or Ctrl-C
+    stops them all); replay jobs are kept in the database, so any answers a poll."""
     from api.http import create_app
+    from api.http.serving import listening_socket
+    from api.http.serving import serve as serve_app
 
     application = create_app(services())
     # Bind first, so the one line saying where it listens is true (and names
     # the port the system chose for --port 0).
-    ipv6 = ":" in host
-    # IPPROTO_TCP named: asyncio sets TCP_NODELAY only on sockets that say
-    # so, and without it a response's second write waits for the client's
-    # delayed ACK (40 ms a request)
-    listener = socket.socket(socket.AF_INET6 if ipv6 else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        listener.bind((host, port))
+        listener = listening_socket(host, port)
     except OSError as error:
         typer.echo(f"error: cannot listen on {host}:{port}: {error.strerror}", err=True)
         raise typer.Exit(2) from None
-    bound = listener.getsockname()[1]
-    address = f"[{host}]" if ipv6 else host
-    typer.echo(f"attendance: listening on http://{address}:{bound} (API docs /docs, health /healthz)", err=True)
-    uvicorn.Server(uvicorn.Config(application, log_level="warning")).run(sockets=[listener])
+    address = f"[{host}]" if ":" in host else host
+    where = f"http://{address}:{listener.getsockname()[1]}"
+    processes = f", {workers} processes" if workers > 1 else ""
+    serve_app(application, listener, workers, lambda: typer.echo(
+        f"attendance: listening on {where} (API docs /docs, health /healthz{processes})", err=True))
 
 
 @app.command("token")

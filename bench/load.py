@@ -36,7 +36,9 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -148,6 +150,27 @@ def bare_commands(url: str, clients: int, commands: int) -> float:
     return clients * commands / (time.perf_counter() - start)
 
 
+@contextmanager
+def serving(env: dict[str, str], workers: int) -> Iterator[int]:
+    """`attendance serve --workers N` on a free port, from the moment it says
+    every process listens until the block ends (stopped with SIGTERM, so that
+    its worker processes stop with it)."""
+    port = _port()
+    log = Path(env["ATTENDANCE_ACCESS_LOG"]).with_name(f"serve-{port}.log")
+    with log.open("w") as stderr:
+        server = subprocess.Popen([ATTENDANCE, "serve", "--port", str(port), "--workers", str(workers)], env=env,
+                                  stderr=stderr)
+    try:
+        while "listening on" not in log.read_text():
+            if server.poll() is not None:
+                raise RuntimeError(f"attendance serve stopped: {log.read_text()}")
+            time.sleep(0.1)
+        yield port
+    finally:
+        server.terminate()
+        server.wait()
+
+
 def _rate(count: int, seconds: float, times: list[float]) -> str:
     ms = 1000
     return (f"{count / seconds:,.0f} req/s, p50 {statistics.median(times) * ms:.0f} ms, "
@@ -179,32 +202,27 @@ def run(clients: int, per_client: int) -> list[str]:
         return [("read", "GET", f"/employees/{readers[(n * 4 + k) % len(readers)]}/status?as_of={day}", None)
                 for k in range(per_client * READS_PER_CLIENT)]
 
-    def commands_alone(n: int) -> list[Request]:
+    def commands_alone(n: int, first: date) -> list[Request]:
         # later than the mixed load's absences, on the same employees
         return [request for k in range(per_client)
-                for request in absence_and_return(writers[n * 4 + k % 4], f"C{n}-{k}",
-                                                  date(2028, 6, 1) + timedelta(days=14 * k))]
+                for request in absence_and_return(writers[n * 4 + k % 4], f"C{first:%Y}-{n}-{k}",
+                                                  first + timedelta(days=14 * k))]
 
-    port = _port()
-    server = subprocess.Popen([ATTENDANCE, "serve", "--port", str(port)], env=env)
     token = issue(Role.hr, "load-test")
-    try:
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
-                break
-            except OSError:
-                time.sleep(0.1)
+    with serving(env, workers=1) as port:
         mixed_seconds, mixed_times, errors = load(port, token, [mixed(n) for n in range(clients)])
         held_seconds, held, failed = load(port, token, [reads(n, HELD) for n in range(clients)])
         errors += failed
         live_seconds, live, failed = load(port, token, [reads(n, HELD + timedelta(days=1)) for n in range(clients)])
         errors += failed
-        alone_seconds, alone, failed = load(port, token, [commands_alone(n) for n in range(clients)])
+        alone_seconds, alone, failed = load(port, token, [commands_alone(n, date(2028, 6, 1)) for n in range(clients)])
         errors += failed
-    finally:
-        server.kill()
-        server.wait()
+    with serving(env, workers=2) as port:
+        held2_seconds, held2, failed = load(port, token, [reads(n, HELD) for n in range(clients)])
+        errors += failed
+        alone2_seconds, alone2, failed = load(port, token, [commands_alone(n, date(2030, 6, 1))
+                                                            for n in range(clients)])
+        errors += failed
     bare_rate = bare_commands(str(tmp / "bare-commands.db"), clients, per_client * 2)
     saves = 2000
     single_seconds = time.perf_counter()
@@ -212,11 +230,13 @@ def run(clients: int, per_client: int) -> list[str]:
     single_rate = saves / (time.perf_counter() - single_seconds)
     commands, queries = mixed_times["command"], mixed_times["query"]
     held_reads, live_reads, alone_commands = held["read"], live["read"], alone["command"]
+    held2_reads, alone2_commands = held2["read"], alone2["command"]
     return [
         "",
         f"HTTP API load: {clients} concurrent client processes (one keep-alive connection each); "
-        f"{len(commands) + len(alone_commands):,} commands and {len(queries) + len(held_reads) + len(live_reads):,} "
-        f"status reads over loopback ({errors} errors)",
+        f"{len(commands) + len(alone_commands) + len(alone2_commands):,} commands and "
+        f"{len(queries) + len(held_reads) + len(live_reads) + len(held2_reads):,} status reads over loopback "
+        f"({errors} errors); one server process (`attendance serve`), then two (`--workers 2`)",
         "",
         "| measure | Attendance Ledger | baseline (same run) | ledger / baseline |",
         "|---|---|---|---|",
@@ -230,6 +250,11 @@ def run(clients: int, per_client: int) -> list[str]:
         f"| status reads for the day the read model holds | {_rate(len(held_reads), held_seconds, held_reads)} | "
         f"the same reads for the next day, evaluated live: {_rate(len(live_reads), live_seconds, live_reads)} | "
         f"{live_seconds / held_seconds:.1f}x |",
+        f"| with `--workers 2`: commands alone | {_rate(len(alone2_commands), alone2_seconds, alone2_commands)} | "
+        f"bare library get+save, {clients} threads (above) | {len(alone2_commands) / alone2_seconds / bare_rate:.1%} |",
+        f"| with `--workers 2`: status reads for the day the read model holds | "
+        f"{_rate(len(held2_reads), held2_seconds, held2_reads)} | one process (above) | "
+        f"{held_seconds / held2_seconds:.2f}x |",
     ]
 
 

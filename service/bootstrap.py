@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from eventsourcing.cipher import Cipher
 from eventsourcing.persistence import InfrastructureFactory
@@ -20,6 +21,9 @@ from service.consumer_store import consumer_store
 from service.ledger import AttendanceLedger
 from service.read_model_store import read_model_store
 from service.settings import Settings
+
+if TYPE_CHECKING:
+    from service.replay_jobs import ReplayJobs
 
 
 @dataclass
@@ -61,6 +65,13 @@ class Services:
         if self._access_log is None or self._access_log.path != self.settings.access_log:
             self._access_log = AccessLog(self.settings.access_log)
         return self._access_log
+
+    @cached_property
+    def replay_jobs(self) -> ReplayJobs:
+        """Replay jobs run by this process, kept where every process reads them."""
+        from service.replay_jobs import ReplayJobs  # a use case over these services: imported once they exist
+
+        return ReplayJobs(self)
 
     @cached_property
     def broker(self) -> Broker:

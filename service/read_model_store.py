@@ -50,6 +50,8 @@ TABLES = {
     "absence_stats": "employee_id TEXT, month TEXT, department TEXT, document TEXT",
 }
 LEDGER = "attendance"     # tracking: the last ledger notification applied
+#: replay jobs (service.replay_jobs), beside the read model: any server process answers a poll
+JOBS = "replay_job"
 DAILY_TICK = "daily-tick"  # tracking: the day (ordinal) time-dependent rows were refreshed for
 #: bump when a document's shape changes: a read model made by another
 #: version is then rebuilt from the ledger rather than read wrongly
@@ -107,6 +109,7 @@ class ReadModelQueries:
         return [f"CREATE TABLE IF NOT EXISTS {name} ({columns})" for name, columns in tables.items()] + [
             "CREATE INDEX IF NOT EXISTS worklist_employee ON worklist (employee_id)",
             "CREATE INDEX IF NOT EXISTS absence_stats_employee ON absence_stats (employee_id)",
+            f"CREATE TABLE IF NOT EXISTS {JOBS} (id TEXT PRIMARY KEY, process TEXT, document TEXT)",
         ]
 
     def save(self, employees: Iterable[EmployeeRows], tracking: Tracking,
@@ -285,6 +288,19 @@ class ReadModelQueries:
                            "returns_discussed_within_72h": round(cell["discussed"] / returns, 4) if returns else None,
                            "people": len(cell["people"])})
         return result
+
+    def keep_job(self, job: dict[str, Any], process: str) -> None:
+        """A replay job as it stands, and the process running it (its result
+        is sealed as the documents are: it names who is due which review)."""
+        with self._cursor(commit=True) as cursor:
+            cursor.execute(self._sql(f"DELETE FROM {JOBS} WHERE id = ?"), (job["id"],))
+            cursor.execute(self._sql(f"INSERT INTO {JOBS} VALUES (?, ?, ?)"),
+                           (job["id"], process, self._seal(job, False)))
+
+    def job(self, job_id: str) -> tuple[str, dict[str, Any]] | None:
+        """A replay job as last kept, and the process running it."""
+        rows = self._all(f"SELECT process, document FROM {JOBS} WHERE id = ?", job_id)
+        return (rows[0][0], self._open(rows[0][1])) if rows else None
 
     def counts(self) -> dict[str, int]:
         return {table: int(self._all(f"SELECT COUNT(*) AS n FROM {table}")[0][0]) for table in TABLES}

@@ -12,7 +12,7 @@ ROOT = Path(__file__).parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
 PROCESSES = {"relay": ["relay"], "projector": ["project"], "read-model-consumer": ["read-model-consumer"],
-             "payroll-projector": ["payroll-projector"], "api": ["serve", "--host", "0.0.0.0", "--port", "8000"]}
+             "payroll-projector": ["payroll-projector"], "api": ["serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]}
 
 
 def test_infrastructure_services_have_health_checks():

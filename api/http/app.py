@@ -16,6 +16,7 @@ from api.auth import signing_key
 from api.docs_assets import mount_docs_and_probes
 from api.http import admin, commands, errors, queries, replay, reports, schemas
 from api.http.limits import LimitBodies
+from api.logging import configure_logging
 from service.bootstrap import Services, bootstrap
 from service.ledger import AttendanceLedger
 
@@ -32,7 +33,6 @@ def create_app(services: Services | AttendanceLedger | None = None, access_log: 
     mount_docs_and_probes(app, ready=services.ledger.recorder.max_notification_id)
     app.state.services = services
     app.state.jwt_key = signing_key(services.settings)
-    app.state.replay_jobs = replay.Jobs()
 
     app.add_middleware(LimitBodies)
     errors.install(app)
@@ -45,6 +45,14 @@ def create_app(services: Services | AttendanceLedger | None = None, access_log: 
         app.include_router(router)
     _document_events(app)
     return app
+
+
+def worker_app() -> FastAPI:
+    """The app of one `attendance serve --workers N` process: services and
+    logging from the environment, as the CLI makes them."""
+    services = bootstrap()
+    configure_logging(services.settings.log_level)
+    return create_app(services)
 
 
 def _document_events(app: FastAPI) -> None:

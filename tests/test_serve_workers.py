@@ -1,0 +1,108 @@
+"""`attendance serve --workers N`: N processes answer on one port; a replay
+job started in one is answered by whichever process a poll reaches (jobs
+are kept in the database); every read is in the one access log; stopping
+the server stops every process. And a job whose process has stopped says
+so, rather than seeming to run for ever."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from api.auth import Role, issue
+from domain.casefile import parse_case
+from service.bootstrap import bootstrap
+from service.ledger import AttendanceLedger
+from service.replay_jobs import STOPPED
+from tests.cases import TEN_DAYS, case
+from tests.serving import wait_for_listening
+
+ATTENDANCE = str(Path(sys.executable).with_name("attendance"))
+JWT_KEY = "test-signing-key-of-a-decent-length-0123456789"
+READS = 30
+
+
+def _workers(server: subprocess.Popen) -> list[int]:
+    """The server's worker processes (spawned by multiprocessing; not its resource tracker)."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    return [int(pid) for pid in children if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+
+
+def _running(pid: int) -> bool:
+    try:
+        return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+
+
+def _get(url: str, token: str) -> dict:
+    """One request on a new connection (which of the processes accepts it is the kernel's choice)."""
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200
+        return json.load(response)
+
+
+def test_two_processes_share_the_port_answer_each_others_replay_jobs_and_stop_together(tmp_path, monkeypatch):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("ATTENDANCE_")}
+    environment.update(ATTENDANCE_DATABASE_URL=str(tmp_path / "ledger.db"), ATTENDANCE_JWT_KEY=JWT_KEY,
+                       ATTENDANCE_ACCESS_LOG=str(tmp_path / "access.log"))
+    ledger = AttendanceLedger(str(tmp_path / "ledger.db"))
+    for employee in ("E1", "E2"):
+        ledger.import_case(parse_case(case(employee, *TEN_DAYS, manager_id="MGR1")))
+    monkeypatch.setenv("ATTENDANCE_JWT_KEY", JWT_KEY)
+    token = issue(Role.hr, "hr1")
+    log = tmp_path / "serve.log"
+    with log.open("w") as stderr:
+        server = subprocess.Popen([ATTENDANCE, "serve", "--port", "0", "--workers", "2"], env=environment,
+                                  cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=stderr)
+    try:
+        url = wait_for_listening(server, log)
+        workers = _workers(server)
+        assert len(workers) == 2
+
+        body = json.dumps({"policy": "sath-w22-v6", "compare": "sath-w22-v5.13", "as_of": "2025-11-28"}).encode()
+        start = urllib.request.Request(f"{url}/replay", data=body, method="POST", headers={
+            "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        with urllib.request.urlopen(start, timeout=30) as response:
+            poll = json.load(response)["poll"]
+        for _ in range(300):
+            job = _get(f"{url}{poll}", token)
+            if job["state"] != "running":
+                break
+            time.sleep(0.05)
+        assert (job["state"], job["done"], job["total"]) == ("finished", 2, 2)
+        assert job["result"]["policies"] == ["sath-w22-v6", "sath-w22-v5.13"]
+
+        for n in range(READS):
+            assert _get(f"{url}/employees/E{n % 2 + 1}/status?as_of=2025-10-{n % 28 + 1:02d}", token)["employee_id"]
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    assert not [pid for pid in workers if _running(pid)]
+    entries = (tmp_path / "access.log").read_text().splitlines()
+    assert len(entries) == READS and all(json.loads(e)["read"] == "status" for e in entries)
+
+
+def test_a_job_whose_process_has_stopped_reads_failed_and_one_whose_process_runs_reads_running(database_url):
+    services = bootstrap(ledger=AttendanceLedger(database_url))
+    stopped = subprocess.Popen(["true"])
+    stopped.wait()
+    host = socket.gethostname()
+    for job_id, pid in (("orphan", stopped.pid), ("alive", os.getpid())):
+        services.read_model.keep_job({"id": job_id, "state": "running", "done": 3, "total": 9, "result": None},
+                                     f"{host}:{pid}")
+    assert services.replay_jobs.get("orphan") == {"id": "orphan", "state": "failed", "done": 3, "total": 9,
+                                                  "result": None, "error": STOPPED}
+    assert services.replay_jobs.get("alive")["state"] == "running"
+    assert services.replay_jobs.get("no-such-job") is None
