@@ -29,6 +29,7 @@ import http.client
 import json
 import multiprocessing
 import os
+import queue
 import socket
 import statistics
 import subprocess
@@ -106,7 +107,15 @@ def load(port: int, token: str, plans: list[list[Request]]) -> tuple[float, dict
     started = [processes.Process(target=_client, args=(port, token, plan, ready, results)) for plan in plans]
     for process in started:
         process.start()
-    timed = [results.get(timeout=600) for _ in started]
+    timed = []
+    while len(timed) < len(started):
+        try:
+            timed.append(results.get(timeout=1))
+        except queue.Empty:
+            if failed := [p.exitcode for p in started if p.exitcode]:
+                for process in started:
+                    process.kill()
+                raise RuntimeError(f"a client process failed (exit {failed[0]}; its error is above)") from None
     for process in started:
         process.join()
     times: dict[str, list[float]] = defaultdict(list)

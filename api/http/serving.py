@@ -11,12 +11,14 @@ import uvicorn
 from fastapi import FastAPI
 from uvicorn.supervisors import Multiprocess
 
+#: connections the kernel holds until a process accepts them (uvicorn's default)
+BACKLOG = 2048
 #: what each worker process serves (a factory: every worker makes its own app)
 WORKER_APP = "api.http.app:worker_app"
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
-    """A socket bound to host:port (port 0: one the system picks).
+    """A socket listening on host:port (port 0: one the system picks).
 
     IPPROTO_TCP named: asyncio sets TCP_NODELAY only on sockets that say so,
     and without it a response's second write waits for the client's delayed
@@ -26,6 +28,7 @@ def listening_socket(host: str, port: int) -> socket.socket:
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         listener.bind((host, port))
+        listener.listen(BACKLOG)  # connections wait from now on, not refused until the server starts
     except OSError:
         listener.close()
         raise
