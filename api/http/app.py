@@ -16,6 +16,7 @@ from api.auth import signing_key
 from api.docs_assets import mount_docs_and_probes
 from api.http import admin, commands, errors, queries, replay, reports, schemas
 from api.http.limits import LimitBodies
+from api.http.writes import Writes
 from api.logging import configure_logging
 from service.bootstrap import Services, bootstrap
 from service.ledger import AttendanceLedger
@@ -33,6 +34,7 @@ def create_app(services: Services | AttendanceLedger | None = None, access_log: 
     mount_docs_and_probes(app, ready=services.ledger.recorder.max_notification_id)
     app.state.services = services
     app.state.jwt_key = signing_key(services.settings)
+    app.state.writes = Writes(services)
 
     app.add_middleware(LimitBodies)
     errors.install(app)
