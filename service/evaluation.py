@@ -3,8 +3,10 @@ evaluation of a case file that is never stored."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -37,19 +39,25 @@ def status_document_of(services: Services, history: list[Fact], as_of: date, kno
     `known_at` or `policy` what-if, another day, or a record not yet projected."""
     if known_at is None and policy is None and held_day(services) == as_of:
         held = services.read_model.status_document(history[0].employee_id)  # type: ignore[attr-defined]
-        if held is not None and _current(services, held[0], held[1], len(history)):
+        if held is not None and _current(services, held[0], (held[1]["policy"], held[1]["policy_hash"]),
+                                         len(history)):
             return held[1]
     return status_document(status_of_history(services, history, as_of, known_at, policy))
 
 
 @dataclass(frozen=True)
 class HeldStatus:
-    """A status document the read model holds, and the employee's manager on
-    the day it holds (`as_of`)."""
+    """A status document the read model holds, as a response carries it
+    (`status_document.as_json`), and the employee's manager on the day it
+    holds (`as_of`)."""
 
-    document: dict[str, Any]
+    text: str
     manager_id: str | None
     as_of: date
+
+    @cached_property
+    def document(self) -> dict[str, Any]:
+        return json.loads(self.text)
 
 
 def held_status(services: Services, employee_id: str, as_of: date) -> HeldStatus | None:
@@ -60,19 +68,19 @@ def held_status(services: Services, employee_id: str, as_of: date) -> HeldStatus
     held = services.read_model.held_status(employee_id)  # type: ignore[attr-defined]
     if held is None or held[0] != as_of.toordinal():
         return None
-    _, version, manager_id, stored = held
-    document = services.read_model.open(stored)  # type: ignore[attr-defined]
-    if not _current(services, version, document, services.ledger.version_of(employee_id)):
+    _, version, manager_id, rulebook, text = held
+    if not _current(services, version, rulebook, services.ledger.version_of(employee_id)):
         return None
-    return HeldStatus(document, manager_id, as_of)
+    return HeldStatus(text, manager_id, as_of)
 
 
-def _current(services: Services, version: int, document: dict[str, Any], history_version: int) -> bool:
+def _current(services: Services, version: int, rulebook: tuple[str, str], history_version: int) -> bool:
     """Whether a held document is the one evaluating now would give: made
-    from this version of the history, under this very rulebook."""
-    policy = document["policy"]
+    from this version of the history, under this very rulebook (policy,
+    content hash)."""
+    policy, made_under = rulebook
     return (version == history_version and policy in services.registry
-            and document["policy_hash"] == services.registry.get(policy).content_hash)
+            and made_under == services.registry.get(policy).content_hash)
 
 
 def evaluate_case_file(services: Services, path: Path, as_of: date, known_at: datetime | None = None,

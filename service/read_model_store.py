@@ -34,7 +34,7 @@ from psycopg.sql import SQL
 from projections.read_model import PROJECTIONS, EmployeeRows
 from service.ledger import store_environment
 from service.sql import in_chunks
-from service.status_document import status_document
+from service.status_document import as_json, status_document
 
 #: one table per projection: the employee's key, the columns queries sort
 #: and filter on, and the row as a JSON document
@@ -43,7 +43,8 @@ TABLES = {
                        "sickness_days_lost_12m INTEGER, absences_12m INTEGER, triggers_hit INTEGER, document TEXT",
     # the SPEC 8 document a status read answers with, and the version of the
     # employee's history it was evaluated from
-    "status_document": "employee_id TEXT PRIMARY KEY, version INTEGER, document TEXT",
+    # and the rulebook it was evaluated under (policy, content hash)
+    "status_document": "employee_id TEXT PRIMARY KEY, version INTEGER, policy TEXT, policy_hash TEXT, document TEXT",
     "worklist": "employee_id TEXT, manager_id TEXT, due TEXT, item TEXT, document TEXT",
     "leave_balance": "employee_id TEXT PRIMARY KEY, document TEXT",
     "sick_pay_status": "employee_id TEXT PRIMARY KEY, document TEXT",
@@ -55,23 +56,24 @@ JOBS = "replay_job"
 DAILY_TICK = "daily-tick"  # tracking: the day (ordinal) time-dependent rows were refreshed for
 #: bump when a document's shape changes: a read model made by another
 #: version is then rebuilt from the ledger rather than read wrongly
-DOCUMENTS_VERSION = 3
+DOCUMENTS_VERSION = 4
 VERSION_TABLE = "read_model_version"
 #: the tracking records of the read model's rows (the ledger's position, the
 #: daily tick, a consumer's daily tick)
 MINE = "(application_name = ? OR application_name = ? OR application_name LIKE ?)"
 
 
-def _table_rows(rows: EmployeeRows, seal: Callable[..., str]) -> dict[str, list[tuple]]:
+def _table_rows(rows: EmployeeRows, seal: Callable[..., str], seal_text: Callable[[str], str]) -> dict[str, list[tuple]]:
     status = rows.status
+    document = status_document(rows.evaluated) if rows.evaluated else None
     return {
         "employee_status": [(rows.employee_id, status["manager_id"], int(status["open_case"]),
                              # the sort column: all sickness days, long-term included (SPEC 10)
                              status["sickness_days_lost_12m"], status["absences_12m"], status["triggers_hit"],
                              seal(status))],
-        # the document a status read answers with, in its own key order
-        "status_document": [(rows.employee_id, rows.version, seal(status_document(rows.evaluated), False))]
-        if rows.evaluated else [],
+        # the document a status read answers with, as the response carries it
+        "status_document": [(rows.employee_id, rows.version, document["policy"], document["policy_hash"],
+                             seal_text(as_json(document)))] if document else [],
         "worklist": [(rows.employee_id, i["manager_id"], i["date"], i["item"], seal(i)) for i in rows.worklist],
         "leave_balance": [(rows.employee_id, seal(rows.leave))] if rows.leave else [],
         "sick_pay_status": [(rows.employee_id, seal(rows.sick_pay))] if rows.sick_pay else [],
@@ -88,13 +90,18 @@ class ReadModelQueries:
     cipher: Cipher | None = None
 
     def _seal(self, document: Any, sort_keys: bool = True) -> str:
-        text = json.dumps(document, sort_keys=sort_keys)
+        return self._seal_text(json.dumps(document, sort_keys=sort_keys))
+
+    def _seal_text(self, text: str) -> str:
         if self.cipher is None:
             return text
         return base64.b64encode(self.cipher.encrypt(text.encode())).decode("ascii")
 
     def _open(self, stored: str) -> Any:
-        return json.loads(self.cipher.decrypt(base64.b64decode(stored)) if self.cipher else stored)
+        return json.loads(self._text(stored))
+
+    def _text(self, stored: str) -> str:
+        return self.cipher.decrypt(base64.b64decode(stored)).decode() if self.cipher else stored
 
     def _sql(self, statement: str) -> str:
         return statement.replace("?", self.placeholder)
@@ -196,7 +203,7 @@ class ReadModelQueries:
         """Each table's rows in one statement, in the employees' order."""
         by_table: dict[str, list[tuple]] = defaultdict(list)
         for rows in employees:
-            for table, values in _table_rows(rows, self._seal).items():
+            for table, values in _table_rows(rows, self._seal, self._seal_text).items():
                 by_table[table] += values
         for table in projections:
             if values := by_table[table]:
@@ -218,28 +225,28 @@ class ReadModelQueries:
         rows = self._all("SELECT version, document FROM status_document WHERE employee_id = ?", employee_id)
         return (int(rows[0][0]), self._open(rows[0][1])) if rows else None
 
-    def held_status(self, employee_id: str) -> tuple[int, int, str | None, str] | None:
+    def held_status(self, employee_id: str) -> tuple[int, int, str | None, tuple[str, str], str] | None:
         """For a status read, in one query: the day the read model holds (an
         ordinal), the version of the employee's history their document was
-        evaluated from, their manager on that day (their status row), and
-        the document as stored (`open` it)."""
+        evaluated from, their manager on that day (their status row), the
+        rulebook it was evaluated under (policy, content hash), and the
+        document as a response carries it (`status_document.as_json`)."""
         rows = self._all(f"SELECT (SELECT MAX(notification_id) FROM {self.tracking_table} "  # type: ignore[attr-defined]
-                         "WHERE application_name = ?), d.version, s.manager_id, d.document FROM status_document d "
-                         "LEFT JOIN employee_status s ON s.employee_id = d.employee_id WHERE d.employee_id = ?",
-                         DAILY_TICK, employee_id)
-        return (int(rows[0][0] or 0), int(rows[0][1]), rows[0][2], rows[0][3]) if rows else None
-
-    def open(self, stored: str) -> Any:
-        """A document as stored (sealed or not), as it was made."""
-        return self._open(stored)
+                         "WHERE application_name = ?), d.version, s.manager_id, d.policy, d.policy_hash, d.document "
+                         "FROM status_document d LEFT JOIN employee_status s ON s.employee_id = d.employee_id "
+                         "WHERE d.employee_id = ?", DAILY_TICK, employee_id)
+        if not rows:
+            return None
+        held_day, version, manager_id, policy, policy_hash, stored = rows[0]
+        return int(held_day or 0), int(version), manager_id, (policy, policy_hash), self._text(stored)
 
     def rulebooks(self, manager_id: str | None = None) -> set[tuple[str, str]]:
         """The rulebooks (policy, content hash) the status documents were
         evaluated under - everyone's, or a manager's reports'."""
         where, params = ("WHERE employee_id IN (SELECT employee_id FROM employee_status WHERE manager_id = ?)",
                          (manager_id,)) if manager_id is not None else ("", ())
-        documents = (self._open(r[0]) for r in self._all(f"SELECT document FROM status_document {where}", *params))
-        return {(document["policy"], document["policy_hash"]) for document in documents}
+        return {(policy, made_under) for policy, made_under
+                in self._all(f"SELECT DISTINCT policy, policy_hash FROM status_document {where}", *params)}
 
     def worklist(self, manager_id: str | None = None) -> list[dict[str, Any]]:
         where, params = ("WHERE manager_id = ?", (manager_id,)) if manager_id is not None else ("", ())

@@ -7,6 +7,7 @@ document for the day it is on and a status read can be answered from it
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from projections.status import Status, iso_timestamp
@@ -35,3 +36,10 @@ def status_document(status: Status) -> dict[str, Any]:
         "annual_leave": status.annual_leave.as_dict() if status.annual_leave else NOT_COVERED,
         "bradford_factor": status.bradford_factor,
     }
+
+
+def as_json(document: dict[str, Any]) -> str:
+    """The document in the very text a response carries (Starlette's
+    JSONResponse: compact, characters as they are): the read model keeps it
+    so, and a status read by a role that sees every field sends it as kept."""
+    return json.dumps(document, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":"))

@@ -86,7 +86,7 @@ def require_employee(services: Services, who: Caller, employee_id: str, what: st
 
 
 def held_status(services: Services, who: Caller, employee_id: str, as_of: date, known_at: str | None,
-                policy: str | None) -> dict[str, Any] | None:
+                policy: str | None) -> evaluation.HeldStatus | None:
     """The employee's status document (SPEC 8) as the read model holds it,
     if this caller may see it - without loading the history, when the read
     model holds that day for the history as it stands (and, for a manager's
@@ -103,7 +103,7 @@ def held_status(services: Services, who: Caller, employee_id: str, as_of: date, 
     if who.role is Role.manager:
         _require_report(who, held.manager_id)
     access_log(services, who, employee_id, "status")
-    return held.document
+    return held
 
 
 def live_status(services: Services, who: Caller, employee_id: str, as_of: date, known_at: str | None,
