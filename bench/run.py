@@ -20,7 +20,7 @@ in `--workers` processes (`build_ledger`). Wall time on the idle 2-core
 development machine (2026-11-26): building 100,000 employees (1.9 million
 events) about 4 minutes, the 20,000-employee comparisons about 4, the
 100,000-employee replay in 2 processes 3; with the first part and
-`bench.feeds`, `make bench` took 13.7 minutes. Memory: a replay process
+`bench.feeds`, `make bench` took 12.5 minutes. Memory: a replay process
 holds its share's stored payloads (about 1.2 KB an event), so 2 processes
 at 100,000 employees hold about 1.3 GB each (one would need 2.3 GB).
 
