@@ -12,12 +12,17 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
 
+from fastapi.testclient import TestClient
+
 from api.auth import Role, issue
+from api.http import create_app
 from domain.casefile import parse_case
+from service import records
 from service.bootstrap import bootstrap
 from service.ledger import AttendanceLedger
 from service.replay_jobs import STOPPED
@@ -27,6 +32,7 @@ from tests.serving import wait_for_listening
 ATTENDANCE = str(Path(sys.executable).with_name("attendance"))
 JWT_KEY = "test-signing-key-of-a-decent-length-0123456789"
 READS = 30
+recording = records.record  # the use case itself, before a test wraps it
 
 
 def _workers(server: subprocess.Popen) -> list[int]:
@@ -106,3 +112,26 @@ def test_a_job_whose_process_has_stopped_reads_failed_and_one_whose_process_runs
                                                   "result": None, "error": STOPPED}
     assert services.replay_jobs.get("alive")["state"] == "running"
     assert services.replay_jobs.get("no-such-job") is None
+
+
+def test_commands_take_turns_on_one_writer_thread_on_sqlite_and_share_the_pool_on_postgresql(
+        database_url, monkeypatch):
+    """SQLite has one writer: its commands queue for one thread of their own;
+    PostgreSQL's write side by side from the thread pool (neither on the
+    event loop)."""
+    monkeypatch.setenv("ATTENDANCE_JWT_KEY", JWT_KEY)
+    ledger = AttendanceLedger(database_url)
+    ledger.import_case(parse_case(case("E1", manager_id="MGR1")))
+    threads: list[str] = []
+    monkeypatch.setattr(records, "record", lambda *args, **kwargs: (
+        threads.append(threading.current_thread().name), recording(*args, **kwargs))[1])
+    client = TestClient(create_app(ledger))
+    hr = {"Authorization": f"Bearer {issue(Role.hr, 'hr1')}"}
+    for event in ({"type": "SicknessReported", "absence_id": "W1", "first_day": "2025-03-03", "reason": "S13"},
+                  {"type": "ReturnedToWork", "absence_id": "W1", "first_day_back": "2025-03-05"},
+                  {"type": "SicknessReported", "absence_id": "W2", "first_day": "2025-04-07", "reason": "S13"}):
+        answer = client.post("/employees/E1/events", headers=hr, json=event)
+        assert answer.status_code == 201, answer.text
+    pool = "writer" if not database_url.startswith("postgresql://") else "AnyIO worker thread"
+    assert len(threads) == 3 and all(name.startswith(pool) for name in threads), threads
+
