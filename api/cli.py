@@ -457,7 +457,7 @@ def serve(host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     With --workers N, N processes answer on the one port (SIGTERM or Ctrl-C
     stops them all); replay jobs are kept in the database, so any answers a poll."""
     from api.http import create_app
-    from api.http.serving import listening_socket
+    from api.http.serving import WorkersNotReady, listening_socket
     from api.http.serving import serve as serve_app
 
     application = create_app(services())
@@ -471,8 +471,12 @@ def serve(host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     address = f"[{host}]" if ":" in host else host
     where = f"http://{address}:{listener.getsockname()[1]}"
     processes = f", {workers} processes" if workers > 1 else ""
-    serve_app(application, listener, workers, lambda: typer.echo(
-        f"attendance: listening on {where} (API docs /docs, health /healthz{processes})", err=True))
+    try:
+        serve_app(application, listener, workers, lambda: typer.echo(
+            f"attendance: listening on {where} (API docs /docs, health /healthz{processes})", err=True))
+    except WorkersNotReady as error:
+        typer.echo(f"error: {error}; stopped", err=True)
+        raise typer.Exit(1) from None
 
 
 @app.command("token")

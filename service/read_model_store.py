@@ -116,7 +116,7 @@ class ReadModelQueries:
         return [f"CREATE TABLE IF NOT EXISTS {name} ({columns})" for name, columns in tables.items()] + [
             "CREATE INDEX IF NOT EXISTS worklist_employee ON worklist (employee_id)",
             "CREATE INDEX IF NOT EXISTS absence_stats_employee ON absence_stats (employee_id)",
-            f"CREATE TABLE IF NOT EXISTS {JOBS} (id TEXT PRIMARY KEY, process TEXT, document TEXT)",
+            f"CREATE TABLE IF NOT EXISTS {JOBS} (id TEXT PRIMARY KEY, alive_at DOUBLE PRECISION, document TEXT)",
         ]
 
     def save(self, employees: Iterable[EmployeeRows], tracking: Tracking,
@@ -296,18 +296,28 @@ class ReadModelQueries:
                            "people": len(cell["people"])})
         return result
 
-    def keep_job(self, job: dict[str, Any], process: str) -> None:
-        """A replay job as it stands, and the process running it (its result
-        is sealed as the documents are: it names who is due which review)."""
+    def keep_job(self, job: dict[str, Any], alive_at: float) -> None:
+        """A replay job as it stands, marked alive at `alive_at` (seconds
+        since the epoch); its result is sealed as the documents are: it
+        names who is due which review."""
         with self._cursor(commit=True) as cursor:
             cursor.execute(self._sql(f"DELETE FROM {JOBS} WHERE id = ?"), (job["id"],))
             cursor.execute(self._sql(f"INSERT INTO {JOBS} VALUES (?, ?, ?)"),
-                           (job["id"], process, self._seal(job, False)))
+                           (job["id"], alive_at, self._seal(job, False)))
 
-    def job(self, job_id: str) -> tuple[str, dict[str, Any]] | None:
-        """A replay job as last kept, and the process running it."""
-        rows = self._all(f"SELECT process, document FROM {JOBS} WHERE id = ?", job_id)
-        return (rows[0][0], self._open(rows[0][1])) if rows else None
+    def mark_job_alive(self, job_id: str, alive_at: float) -> None:
+        with self._cursor(commit=True) as cursor:
+            cursor.execute(self._sql(f"UPDATE {JOBS} SET alive_at = ? WHERE id = ?"), (alive_at, job_id))
+
+    def job(self, job_id: str) -> tuple[float, dict[str, Any]] | None:
+        """A replay job as last kept, and when it was last marked alive."""
+        rows = self._all(f"SELECT alive_at, document FROM {JOBS} WHERE id = ?", job_id)
+        return (float(rows[0][0]), self._open(rows[0][1])) if rows else None
+
+    def forget_jobs(self, before: float) -> None:
+        """Replay jobs last marked alive before then (finished or failed long ago)."""
+        with self._cursor(commit=True) as cursor:
+            cursor.execute(self._sql(f"DELETE FROM {JOBS} WHERE alive_at < ?"), (before,))
 
     def counts(self) -> dict[str, int]:
         return {table: int(self._all(f"SELECT COUNT(*) AS n FROM {table}")[0][0]) for table in TABLES}

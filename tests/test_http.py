@@ -190,6 +190,9 @@ def test_a_replay_runs_as_a_job_with_progress(client, callers):
     assert job["result"]["comparison"]["employees_differing"] == 1
     assert client.post("/replay", headers=callers["manager-of-E1"],
                        json={"policy": "nw-wam-2024", "as_of": AS_OF}).status_code == 403
+    unknown = client.post("/replay", headers=callers["hr"], json={"policy": "nw-wam-2024", "compare": "nope",
+                                                                   "as_of": AS_OF})
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "compare"
 
 
 def test_oversized_and_deeply_nested_bodies_are_refused(client, callers):

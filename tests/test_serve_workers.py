@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
+from datetime import date
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -25,7 +25,8 @@ from domain.casefile import parse_case
 from service import records
 from service.bootstrap import bootstrap
 from service.ledger import AttendanceLedger
-from service.replay_jobs import STOPPED
+from service import replay_jobs
+from service.replay_jobs import STALE_AFTER, STOPPED
 from tests.cases import TEN_DAYS, case
 from tests.serving import wait_for_listening
 
@@ -100,18 +101,39 @@ def test_two_processes_share_the_port_answer_each_others_replay_jobs_and_stop_to
     assert len(entries) == READS and all(json.loads(e)["read"] == "status" for e in entries)
 
 
-def test_a_job_whose_process_has_stopped_reads_failed_and_one_whose_process_runs_reads_running(database_url):
+def test_a_running_job_not_marked_alive_for_half_a_minute_reads_failed_and_a_marked_one_running(database_url):
     services = bootstrap(ledger=AttendanceLedger(database_url))
-    stopped = subprocess.Popen(["true"])
-    stopped.wait()
-    host = socket.gethostname()
-    for job_id, pid in (("orphan", stopped.pid), ("alive", os.getpid())):
+    now = time.time()
+    for job_id, alive_at in (("orphan", now - STALE_AFTER - 1), ("alive", now - 1)):
         services.read_model.keep_job({"id": job_id, "state": "running", "done": 3, "total": 9, "result": None},
-                                     f"{host}:{pid}")
+                                     alive_at)
     assert services.replay_jobs.get("orphan") == {"id": "orphan", "state": "failed", "done": 3, "total": 9,
                                                   "result": None, "error": STOPPED}
     assert services.replay_jobs.get("alive")["state"] == "running"
     assert services.replay_jobs.get("no-such-job") is None
+
+
+def test_a_job_is_marked_alive_while_it_reads_the_ledger_and_old_results_are_forgotten(tmp_path, monkeypatch):
+    services = bootstrap(ledger=AttendanceLedger(str(tmp_path / "ledger.db")))
+    monkeypatch.setattr(replay_jobs, "ALIVE_EVERY", 0.05)
+    services.read_model.keep_job({"id": "old", "state": "finished", "done": 0, "total": 0, "result": {}},
+                                 time.time() - replay_jobs.KEPT_FOR - 1)
+    reading = threading.Event()
+    histories = services.ledger.histories
+
+    def slow_read(*args, **kwargs):
+        reading.wait(5)  # as a large ledger's read, before any progress is written
+        return histories(*args, **kwargs)
+
+    monkeypatch.setattr(services.ledger, "histories", slow_read)
+    job_id = services.replay_jobs.start(["sath-w22-v6"], date(2025, 11, 28))
+    assert services.read_model.job("old") is None
+    started_at = services.read_model.job(job_id)[0]
+    time.sleep(0.3)
+    assert services.read_model.job(job_id)[0] > started_at
+    reading.set()
+    services.replay_jobs.runner.shutdown(wait=True)
+    assert services.replay_jobs.get(job_id)["state"] == "finished"
 
 
 def test_commands_take_turns_on_one_writer_thread_on_sqlite_and_share_the_pool_on_postgresql(

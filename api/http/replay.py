@@ -10,6 +10,8 @@ from fastapi import APIRouter, Body
 
 from api.auth import Denied, Role
 from api.http.deps import Who, Wired, require
+from domain.exceptions import InvalidEvent, UnknownPolicy
+from service.bootstrap import Services
 
 router = APIRouter()
 
@@ -20,9 +22,17 @@ def start_replay(who: Who, services: Wired, policy: Annotated[str, Body()],
                  compare: Annotated[str | None, Body()] = None) -> dict[str, Any]:
     """Replay the population under a policy (and compare): a job to poll."""
     require(who, {Role.hr, Role.auditor})
-    policies = [services.registry.get(p).id for p in filter(None, [policy, compare])]
+    policies = [_rulebook(services, field, name) for field, name in (("policy", policy), ("compare", compare))
+                if name is not None]
     job_id = services.replay_jobs.start(policies, as_of)
     return {"id": job_id, "state": "running", "poll": f"/replay/{job_id}"}
+
+
+def _rulebook(services: Services, field: str, policy: str) -> str:
+    try:
+        return services.registry.get(policy).id
+    except UnknownPolicy as error:
+        raise InvalidEvent(field, str(error)) from None
 
 
 @router.get("/replay/{job_id}")

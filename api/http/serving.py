@@ -5,6 +5,7 @@ dies and stops them all on SIGTERM or Ctrl-C)."""
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Callable
 
 import uvicorn
@@ -40,24 +41,43 @@ def serve(application: FastAPI, listener: socket.socket, workers: int, listening
 
     With several workers, `application` has already made the schema and the
     token-signing key, once; each worker (spawned: a fresh interpreter with
-    connections of its own) makes its own app from the same environment."""
+    connections of its own) makes its own app from the same environment.
+    Raises WorkersNotReady when a worker does not start."""
     if workers == 1:
         listening()
         uvicorn.Server(uvicorn.Config(application, log_level="warning")).run(sockets=[listener])
         return
     config = uvicorn.Config(WORKER_APP, factory=True, workers=workers, log_level="warning")
-    _Workers(config, [listener], listening).run()
+    supervisor = _Workers(config, [listener], listening)
+    supervisor.run()
+    if supervisor.not_ready:
+        raise WorkersNotReady(supervisor.not_ready)
+
+
+class WorkersNotReady(RuntimeError):
+    """A worker process did not start answering in time."""
 
 
 class _Workers(Multiprocess):
-    """uvicorn's supervisor, saying it listens only when every worker is
-    ready - a client that connects at once is not left to the first."""
+    """uvicorn's supervisor, saying it listens only when every worker answers
+    - a client that connects at once is not left to the first - and stopping
+    them all, saying why, when one does not start."""
 
     def __init__(self, config: uvicorn.Config, sockets: list[socket.socket], listening: Callable[[], None]) -> None:
         super().__init__(config, sockets)
         self.listening = listening
+        self.not_ready = ""
 
     def init_processes(self) -> None:
         super().init_processes()
-        if all(p.wait_until_ready(self.config.timeout_worker_healthcheck, self.should_exit) for p in self.processes):
-            self.listening()
+        # spawning is slow on a busy machine: a minute, and ten seconds a worker past six
+        deadline = time.monotonic() + max(60.0, 10.0 * len(self.processes))
+        for process in self.processes:
+            while not process.wait_until_ready(1.0, self.should_exit):
+                if self.signal_queue:  # asked to stop while starting: nothing to announce
+                    return
+                if process.exitcode is not None or time.monotonic() > deadline:
+                    self.not_ready = f"worker process {process.pid} did not start answering"
+                    self.should_exit.set()
+                    return
+        self.listening()
