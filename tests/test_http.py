@@ -210,6 +210,13 @@ def test_oversized_and_deeply_nested_bodies_are_refused(client, callers):
         assert refused.headers["cache-control"] == "no-store"
 
 
+def test_a_body_that_is_not_json_is_refused_naming_the_body_and_where_it_stops_being_json(client, callers):
+    response = client.post("/employees/E1/events", headers={**callers["hr"], "Content-Type": "application/json"},
+                           content=b'{"type": nojson}')
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "body", "message": "is not JSON: Expecting value at character 9"}]
+
+
 def test_injection_attempts_are_inert(client, callers):
     for employee_id in ("E1' OR '1'='1", "E1; DROP TABLE stored_events", "../../etc/passwd"):
         response = client.get(f"/employees/{employee_id}/status", params={"as_of": AS_OF}, headers=callers["hr"])

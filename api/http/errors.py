@@ -49,7 +49,14 @@ def plain_message(message: str) -> str:
 
 
 def field_errors(errors: Sequence[Any]) -> list[dict[str, str]]:
-    return [{"field": field_name(e["loc"]), "message": plain_message(e["msg"])} for e in errors]
+    return [_field_error(e) for e in errors]
+
+
+def _field_error(error: Any) -> dict[str, str]:
+    if error.get("type") == "json_invalid":  # FastAPI puts the character where the field would be
+        reason = error.get("ctx", {}).get("error", error["msg"])
+        return {"field": "body", "message": f"is not JSON: {reason} at character {error['loc'][-1]}"}
+    return {"field": field_name(error["loc"]), "message": plain_message(error["msg"])}
 
 
 def invalid(error: ValidationError) -> InvalidEvent:
