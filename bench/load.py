@@ -30,10 +30,7 @@ import json
 import multiprocessing
 import os
 import queue
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -53,20 +50,14 @@ from domain.casefile import parse_case
 from service import read_views
 from service.bootstrap import bootstrap
 from service.ledger import AGGREGATE_CACHE, AttendanceLedger, store_environment
+from tests.serving import start_serving, wait_for_listening
 
 HELD = date(2026, 5, 29)  # the day the read model is projected for
-ATTENDANCE = str(Path(sys.executable).with_name("attendance"))
 #: status reads per client for each of its command rounds
 READS_PER_CLIENT = 8
 
 #: one request a client makes: (what it measures, method, path, JSON body)
 Request = tuple[str, str, str, dict[str, Any] | None]
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -160,21 +151,13 @@ def bare_commands(url: str, clients: int, commands: int) -> float:
 
 
 @contextmanager
-def serving(env: dict[str, str], workers: int) -> Iterator[int]:
+def serving(env: dict[str, str], home: Path, workers: int) -> Iterator[int]:
     """`attendance serve --workers N` on a free port, from the moment it says
     every process listens until the block ends (stopped with SIGTERM, so that
     its worker processes stop with it)."""
-    port = _port()
-    log = Path(env["ATTENDANCE_ACCESS_LOG"]).with_name(f"serve-{port}.log")
-    with log.open("w") as stderr:
-        server = subprocess.Popen([ATTENDANCE, "serve", "--port", str(port), "--workers", str(workers)], env=env,
-                                  stderr=stderr)
+    server, log = start_serving(env, home, "--workers", str(workers))
     try:
-        while "listening on" not in log.read_text():
-            if server.poll() is not None:
-                raise RuntimeError(f"attendance serve stopped: {log.read_text()}")
-            time.sleep(0.1)
-        yield port
+        yield int(wait_for_listening(server, log, timeout=120).rsplit(":", 1)[1])
     finally:
         server.terminate()
         server.wait()
@@ -218,7 +201,7 @@ def run(clients: int, per_client: int) -> list[str]:
                                                   first + timedelta(days=14 * k))]
 
     token = issue(Role.hr, "load-test")
-    with serving(env, workers=1) as port:
+    with serving(env, tmp, workers=1) as port:
         mixed_seconds, mixed_times, errors = load(port, token, [mixed(n) for n in range(clients)])
         held_seconds, held, failed = load(port, token, [reads(n, HELD) for n in range(clients)])
         errors += failed
@@ -226,7 +209,7 @@ def run(clients: int, per_client: int) -> list[str]:
         errors += failed
         alone_seconds, alone, failed = load(port, token, [commands_alone(n, date(2028, 6, 1)) for n in range(clients)])
         errors += failed
-    with serving(env, workers=2) as port:
+    with serving(env, tmp, workers=2) as port:
         held2_seconds, held2, failed = load(port, token, [reads(n, HELD) for n in range(clients)])
         errors += failed
         alone2_seconds, alone2, failed = load(port, token, [commands_alone(n, date(2030, 6, 1))

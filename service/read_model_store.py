@@ -41,9 +41,8 @@ from service.status_document import as_json, status_document
 TABLES = {
     "employee_status": "employee_id TEXT PRIMARY KEY, manager_id TEXT, open_case INTEGER, "
                        "sickness_days_lost_12m INTEGER, absences_12m INTEGER, triggers_hit INTEGER, document TEXT",
-    # the SPEC 8 document a status read answers with, and the version of the
-    # employee's history it was evaluated from
-    # and the rulebook it was evaluated under (policy, content hash)
+    # the SPEC 8 document a status read answers with, the version of the
+    # employee's history and the rulebook (policy, content hash) it was evaluated from
     "status_document": "employee_id TEXT PRIMARY KEY, version INTEGER, policy TEXT, policy_hash TEXT, document TEXT",
     "worklist": "employee_id TEXT, manager_id TEXT, due TEXT, item TEXT, document TEXT",
     "leave_balance": "employee_id TEXT PRIMARY KEY, document TEXT",

@@ -1,12 +1,25 @@
-"""Waiting for a real `attendance serve` started by a test."""
+"""Starting a real `attendance serve` for a test, and waiting until it listens."""
 
 from __future__ import annotations
 
 import re
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
+
+ATTENDANCE = str(Path(sys.executable).with_name("attendance"))
+
+
+def start_serving(environment: dict[str, str], home: Path, *options: str) -> tuple[subprocess.Popen, Path]:
+    """`attendance serve --port 0 [options]` run in `home`, and the file its
+    stderr goes to (`home/serve.log`, which `wait_for_listening` reads)."""
+    log = home / "serve.log"
+    with log.open("w") as stderr:
+        server = subprocess.Popen([ATTENDANCE, "serve", "--port", "0", *options], env=environment, cwd=home,
+                                  stdout=subprocess.DEVNULL, stderr=stderr)
+    return server, log
 
 
 def wait_for_listening(server: subprocess.Popen, log: Path, timeout: float = 30) -> str:

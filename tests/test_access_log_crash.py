@@ -7,18 +7,14 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import urllib.request
-from pathlib import Path
 
 from api.auth import Role, issue
 from domain.casefile import parse_case
 from service.ledger import AttendanceLedger
-from tests.serving import wait_for_listening
+from tests.serving import start_serving, wait_for_listening
 from tests.cases import TEN_DAYS, case
 
-ATTENDANCE = str(Path(sys.executable).with_name("attendance"))
 JWT_KEY = "test-signing-key-of-a-decent-length-0123456789"
 READS = 40
 
@@ -30,10 +26,7 @@ def test_every_read_answered_before_a_sigkill_is_in_the_access_log(tmp_path, mon
     AttendanceLedger(str(tmp_path / "ledger.db")).import_case(parse_case(case("E1", *TEN_DAYS, manager_id="MGR1")))
     monkeypatch.setenv("ATTENDANCE_JWT_KEY", JWT_KEY)
     token = issue(Role.hr, "hr1")
-    log = tmp_path / "serve.log"
-    with log.open("w") as stderr:
-        server = subprocess.Popen([ATTENDANCE, "serve", "--port", "0"], env=environment, cwd=tmp_path,
-                                  stdout=subprocess.DEVNULL, stderr=stderr)
+    server, log = start_serving(environment, tmp_path)
     try:
         url = wait_for_listening(server, log)
         for n in range(READS):

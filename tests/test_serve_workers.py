@@ -10,7 +10,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -28,9 +27,8 @@ from service.ledger import AttendanceLedger
 from service import replay_jobs
 from service.replay_jobs import STALE_AFTER, STOPPED
 from tests.cases import TEN_DAYS, case
-from tests.serving import wait_for_listening
+from tests.serving import start_serving, wait_for_listening
 
-ATTENDANCE = str(Path(sys.executable).with_name("attendance"))
 JWT_KEY = "test-signing-key-of-a-decent-length-0123456789"
 READS = 30
 recording = records.record  # the use case itself, before a test wraps it
@@ -66,10 +64,7 @@ def test_two_processes_share_the_port_answer_each_others_replay_jobs_and_stop_to
         ledger.import_case(parse_case(case(employee, *TEN_DAYS, manager_id="MGR1")))
     monkeypatch.setenv("ATTENDANCE_JWT_KEY", JWT_KEY)
     token = issue(Role.hr, "hr1")
-    log = tmp_path / "serve.log"
-    with log.open("w") as stderr:
-        server = subprocess.Popen([ATTENDANCE, "serve", "--port", "0", "--workers", "2"], env=environment,
-                                  cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=stderr)
+    server, log = start_serving(environment, tmp_path, "--workers", "2")
     try:
         url = wait_for_listening(server, log)
         workers = _workers(server)

@@ -19,14 +19,13 @@ from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
 from service.bootstrap import Services
-from service.ledger import store_environment
 
 T = TypeVar("T")
 
 
 class Writes:
     def __init__(self, services: Services) -> None:
-        one_writer = store_environment(services.ledger.database_url)["PERSISTENCE_MODULE"] == "eventsourcing.sqlite"
+        one_writer = services.ledger.env.get("PERSISTENCE_MODULE") == "eventsourcing.sqlite"
         self.in_turn = ThreadPoolExecutor(1, thread_name_prefix="writer") if one_writer else None
 
     async def run(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,10 +24,9 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as loaded
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.serving import wait_for_listening
+from tests.serving import ATTENDANCE, start_serving, wait_for_listening
 
 ROOT = Path(__file__).resolve().parents[2]
-ATTENDANCE = str(Path(sys.executable).with_name("attendance"))
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 ARTIFACTS = ROOT / "tests" / "artifacts"
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -72,10 +70,7 @@ def console(tmp_path_factory) -> Iterator[Console]:
     projected = subprocess.run([ATTENDANCE, "project", "--once"], env=environment, cwd=home,
                                capture_output=True, text=True, check=False)
     assert projected.returncode == 0, projected.stderr  # the reports page's statistics
-    log = home / "serve.log"
-    with log.open("w") as stderr:
-        server = subprocess.Popen([ATTENDANCE, "serve", "--port", "0"], env=environment, cwd=home,
-                                  stdout=subprocess.DEVNULL, stderr=stderr)
+    server, log = start_serving(environment, home)
     try:
         url = wait_for_listening(server, log)
         yield Console(url, environment, home)
