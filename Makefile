@@ -53,6 +53,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.run --employees $(EMPLOYEES) --replay-employees $(REPLAY_EMPLOYEES) \
 	  --compare-employees $(COMPARE_EMPLOYEES) --output BENCHMARKS.md
 	$(BIN)/python -m bench.feeds --output BENCHMARKS.md
+	$(BIN)/python -m bench.replay_group --output BENCHMARKS.md
 
 load: $(STAMP)
 	$(BIN)/python -m bench.load --output BENCHMARKS.md

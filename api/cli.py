@@ -58,6 +58,7 @@ from consumers.kafka_consumers import (
     payroll_tail,
 )
 from consumers.relay import Relay, position_store
+from consumers.replay_group import ReplayMember, RunMismatch
 from domain.casefile import load_case
 from domain.events import FACT_TYPES, EmployeeRegistered, Fact, UnknownEventType
 from domain.exceptions import InvalidEvent, LedgerError
@@ -65,6 +66,7 @@ from domain.history import parse_known_at
 from domain.reasons import GROUP_OF, REASONS
 from domain.rulebook import RulebookError
 from projections.read_model import PROJECTIONS
+from projections.replay import Replay
 from projections.status import Status, provisional_warning
 from service import evaluation, pay, population, read_views, records, reports
 from service.bootstrap import Services, bootstrap
@@ -283,14 +285,61 @@ def replay_ledger(policy: Annotated[str, typer.Option("--policy", help="the rule
         if rulebook.provisional:
             typer.echo(f"warning: {provisional_warning(rulebook)}", err=True)
     day = _day(as_of, "--as-of") if as_of else date.today()
-    result = population.replay_ledger(services(), policies, day, _moment(known_at),
-                                      lambda items: _progress("replaying", items), workers=workers)
+    _print_replay(population.replay_ledger(services(), policies, day, _moment(known_at),
+                                           lambda items: _progress("replaying", items), workers=workers), output)
+
+
+def _print_replay(result: Replay, output: ReplayFormat) -> None:
     if output is ReplayFormat.json:
         typer.echo(json.dumps(result.as_dict(), indent=2))
     elif output is ReplayFormat.csv:
         typer.echo(replay_csv(result), nl=False)
     else:
         typer.echo(replay_text(result))
+
+
+@app.command("replay-consumer", epilog="""\b
+Start one on each of up to as many machines as attendance.events.v1 has
+partitions; the first fixes what the run replays and where each partition
+ends, later ones join with --run alone:
+  attendance replay-consumer --run sept-review --policy sath-w22-v5.13 --compare sath-w22-v6 --as-of 2025-09-30
+  attendance replay-consumer --run sept-review
+  attendance replay-result sept-review --format json""")
+def replay_consumer(run: Annotated[str, typer.Option("--run", help="the run's name, the same for every member")],
+                    policy: Annotated[Optional[str], typer.Option("--policy", help="the rulebook to replay under")]
+                    = None,
+                    compare: Annotated[Optional[str], typer.Option("--compare", help="a second rulebook")] = None,
+                    as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="default: today")]
+                    = None,
+                    known_at: KnownAt = None) -> None:
+    """Replay the population from attendance.events.v1 as one member of a consumer group, until every
+    partition is replayed (by any member). Writes the shares beside the read model; nothing else."""
+    if compare and not policy:
+        raise typer.BadParameter("needs --policy", param_hint="--compare")
+    wired = services()
+    try:
+        member = ReplayMember(wired.consumer_store, wired.registry, wired.broker, run,
+                              [policy] + ([compare] if compare else []) if policy else None,
+                              _day(as_of, "--as-of") if as_of else None, _moment(known_at))
+    except RunMismatch as error:
+        raise typer.BadParameter(str(error), param_hint=error.option) from None
+    kept = member.run()
+    typer.echo(f"replay run {run}: every partition replayed ({kept} of {len(member.bounds)} by this member); "
+               f"attendance replay-result {run} prints it")
+
+
+@app.command("replay-result")
+def replay_result(run: Annotated[str, typer.Argument(help="the run's name")],
+                  output: Annotated[ReplayFormat, typer.Option("--format")] = ReplayFormat.text) -> None:
+    """What a replay consumer group found, as attendance replay prints it; exit status 3 while partitions are left."""
+    try:
+        result, kept, total = population.replay_run_result(services(), run)
+    except LookupError as error:
+        raise typer.BadParameter(str(error), param_hint="RUN") from None
+    if result is None:
+        typer.echo(f"replay run {run}: {kept} of {total} partitions replayed so far", err=True)
+        raise typer.Exit(3)
+    _print_replay(result, output)
 
 
 @app.command("transition-review")

@@ -102,6 +102,20 @@ class Replay:
         summary["needing_attention"] = [a.as_dict() for a in self.needing_attention]
         return summary
 
+    def as_share(self) -> dict[str, Any]:
+        """All of it, as JSON (every employee, not only those differing): a
+        share of a replay to keep, and `merge` later with the other shares."""
+        return {"as_of": self.as_of.isoformat(), "known_at": self.known_at.isoformat() if self.known_at else None,
+                "policies": self.policies, "totals": {p: t.as_dict() for p, t in self.totals.items()},
+                "employees": self.employees, "needing_attention": [a.as_dict() for a in self.needing_attention]}
+
+    @classmethod
+    def of_share(cls, share: dict[str, Any]) -> "Replay":
+        return cls(date.fromisoformat(share["as_of"]),
+                   datetime.fromisoformat(share["known_at"]) if share["known_at"] else None, share["policies"],
+                   {p: Totals(**t) for p, t in share["totals"].items()}, share["employees"],
+                   [NeedsAttention(**a) for a in share["needing_attention"]])
+
 
 def merge(parts: list[Replay]) -> Replay:
     """One replay from replays of disjoint shares of the employees, as one

@@ -43,9 +43,10 @@ class Broker:
         return KafkaProducer(bootstrap_servers=self.bootstrap, acks="all", retries=5, linger_ms=5,
                              max_in_flight_requests_per_connection=1)
 
-    def consumer(self, topic: str, group: str, **options) -> KafkaConsumer:
-        """A group member that never commits offsets to Kafka itself: each
-        consumer keeps its offsets in its database, with the rows they produced."""
+    def consumer(self, topic: str, group: str | None, **options) -> KafkaConsumer:
+        """A group member (a reader of its own with `group` None) that never
+        commits offsets to Kafka itself: each consumer keeps its offsets in
+        its database, with the rows they produced."""
         settings = {"auto_offset_reset": "earliest", "enable_auto_commit": False,
                     "max_poll_interval_ms": 10_000, "session_timeout_ms": 6_000, "heartbeat_interval_ms": 1_000}
         return KafkaConsumer(bootstrap_servers=self.bootstrap, group_id=group, **{**settings, **options})

@@ -1,6 +1,7 @@
 """A Kafka consumer's own bookkeeping beside the read model: its inbox (the
 events it has received - its source of each employee's history), its
-offsets, and its outbox record of the payroll instructions sent.
+offsets, its outbox record of the payroll instructions sent, and the runs
+of a replay consumer group with the share each partition gave.
 
 Kept apart from the read model's tables and queries
 (service.read_model_store), which the queries read; a consumer's store is
@@ -28,6 +29,8 @@ CONSUMER_TABLES = {
     "kafka_offsets": "consumer TEXT, topic TEXT, partition_no INTEGER, next_offset INTEGER, "
                      "PRIMARY KEY (consumer, topic, partition_no)",
     "payroll_published": "id TEXT PRIMARY KEY, employee_id TEXT",
+    "replay_run": "run TEXT PRIMARY KEY, document TEXT",
+    "replay_share": "run TEXT, partition_no INTEGER, document TEXT, PRIMARY KEY (run, partition_no)",
 }
 
 
@@ -86,6 +89,34 @@ class ConsumerBookkeeping(ReadModelQueries):
                     "DO UPDATE SET next_offset = excluded.next_offset"), (consumer, topic, partition, offset))
             if tracking is not None:
                 self._insert_tracking(cursor, tracking)  # type: ignore[attr-defined]
+
+    def begin_replay_run(self, run: str, definition: dict[str, Any]) -> dict[str, Any]:
+        """The run as its first member defined it: `definition`, unless
+        another member got there first."""
+        with self._cursor(commit=True) as cursor:
+            cursor.execute(self._sql("INSERT INTO replay_run VALUES (?, ?) ON CONFLICT DO NOTHING"),
+                           (run, self._seal(definition)))
+        return self.replay_run(run)  # type: ignore[return-value]
+
+    def replay_run(self, run: str) -> dict[str, Any] | None:
+        rows = self._all("SELECT document FROM replay_run WHERE run = ?", run)
+        return self._open(rows[0][0]) if rows else None
+
+    def replay_shares(self, run: str) -> dict[int, dict[str, Any]]:
+        """The shares of a run kept so far, by partition (sealed: they name
+        who would be due which review)."""
+        return {int(p): self._open(d) for p, d in self._all(
+            "SELECT partition_no, document FROM replay_share WHERE run = ?", run)}
+
+    def replay_partitions_done(self, run: str) -> set[int]:
+        return {int(r[0]) for r in self._all("SELECT partition_no FROM replay_share WHERE run = ?", run)}
+
+    def keep_replay_share(self, run: str, partition: int, share: dict[str, Any]) -> None:
+        """A partition's share, once: a member that replayed it again after
+        a rebalance changes nothing."""
+        with self._cursor(commit=True) as cursor:
+            cursor.execute(self._sql("INSERT INTO replay_share VALUES (?, ?, ?) ON CONFLICT DO NOTHING"),
+                           (run, partition, self._seal(share, False)))
 
 
 class SQLiteConsumerStore(ConsumerBookkeeping, SQLiteReadModel):

@@ -52,6 +52,20 @@ def replay_ledger(services: Services, policies: list[str], as_of: date, known_at
         return merge([share.result() for share in shares])
 
 
+def replay_run_result(services: Services, run: str) -> tuple[Replay | None, int, int]:
+    """A replay consumer group's answer (consumers.replay_group), once every
+    partition's share is kept - None before - with how many partitions are
+    kept and how many the run has."""
+    store = services.consumer_store
+    definition = store.replay_run(run)
+    if definition is None:
+        raise LookupError(f"no replay run named {run}")
+    shares, total = store.replay_shares(run), len(definition["partitions"])
+    if len(shares) < total:
+        return None, len(shares), total
+    return merge([Replay.of_share(shares[p]) for p in sorted(shares)]), total, total
+
+
 def _replay_share(settings: Settings, registry: RulebookRegistry, policies: list[str], as_of: date,
                   known_at: datetime | None, partition: tuple[int, int]) -> Replay:
     ledger = Services(settings, registry).ledger

@@ -163,6 +163,7 @@ class ReadModelQueries:
         another version was dropped (its rows and its tracking), so that the
         projector builds it again from the ledger's first event."""
         with self._cursor(commit=True) as cursor:
+            self._one_at_a_time(cursor)
             cursor.execute(f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} (fingerprint TEXT)")
             cursor.execute(f"SELECT fingerprint FROM {VERSION_TABLE}")
             held = [tuple(row.values())[0] if isinstance(row, dict) else row[0] for row in cursor.fetchall()]
@@ -177,6 +178,10 @@ class ReadModelQueries:
             cursor.execute(f"DELETE FROM {VERSION_TABLE}")
             cursor.execute(self._sql(f"INSERT INTO {VERSION_TABLE} VALUES (?)"), (self.fingerprint(),))
             return bool(held or counted)
+
+    def _one_at_a_time(self, cursor: Any) -> None:
+        """Hold off other processes making the tables until this transaction
+        ends (SQLite: its write lock does)."""
 
     def _drop_derived(self, cursor: Any) -> None:
         """The rows made from events, and how far they had got; never the
@@ -331,10 +336,18 @@ class SQLiteReadModel(ReadModelQueries, SQLiteTrackingRecorder):
 
 class PostgresReadModel(ReadModelQueries, PostgresTrackingRecorder):
     placeholder = "%s"
+    #: processes starting at once (a consumer group's members) make the tables
+    #: one at a time: two CREATE TABLE IF NOT EXISTS at once can both create
+    #: the table's type, and one fails
+    SCHEMA_LOCK = SQL("SELECT pg_advisory_xact_lock(7402018)")
 
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
+        self.sql_create_statements.insert(0, self.SCHEMA_LOCK)  # type: ignore[misc]
         self.sql_create_statements.extend(SQL(statement) for statement in self._create_tables())  # type: ignore[misc]
+
+    def _one_at_a_time(self, cursor: Any) -> None:
+        cursor.execute(self.SCHEMA_LOCK)
 
     @property
     def tracking_table(self) -> str:
