@@ -139,6 +139,7 @@ class ReplayMember:
             else:
                 self.partitions[tp.partition] = _Partition(*self.bounds[tp.partition])
                 self.kafka.seek_to_beginning(tp)
+        log.info("replay_partitions_assigned", run=self.run_name, reading=sorted(self.partitions))
 
     def run(self) -> int:
         """Replay this member's partitions until every partition of the run

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from eventsourcing.cipher import Cipher
-from eventsourcing.persistence import InfrastructureFactory, Tracking
+from eventsourcing.persistence import InfrastructureFactory, IntegrityError, OperationalError, Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL
@@ -343,7 +343,7 @@ class PostgresReadModel(ReadModelQueries, PostgresTrackingRecorder):
 
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
-        self.sql_create_statements.insert(0, self.SCHEMA_LOCK)  # type: ignore[misc]
+        self.sql_create_statements.insert(0, self.SCHEMA_LOCK)  # type: ignore[arg-type]
         self.sql_create_statements.extend(SQL(statement) for statement in self._create_tables())  # type: ignore[misc]
 
     def _one_at_a_time(self, cursor: Any) -> None:
@@ -362,8 +362,17 @@ def read_model_store(database_url: str | None, sqlite_class: type = SQLiteReadMo
     env = store_environment(database_url)
     factory = InfrastructureFactory.construct({**env, "CREATE_TABLE": "y"})
     is_postgres = env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
-    recorder = factory.tracking_recorder(postgres_class if is_postgres else sqlite_class)
-    recorder.cipher = cipher  # type: ignore[union-attr, attr-defined]
-    recorder.create_table()  # type: ignore[union-attr, attr-defined]
-    recorder.ensure_current()  # type: ignore[union-attr, attr-defined]
-    return recorder  # type: ignore[return-value]
+    attempts = 3
+    while True:
+        attempts -= 1
+        try:
+            recorder = factory.tracking_recorder(postgres_class if is_postgres else sqlite_class)
+            recorder.cipher = cipher  # type: ignore[union-attr, attr-defined]
+            recorder.ensure_current()  # type: ignore[union-attr, attr-defined]
+            return recorder  # type: ignore[return-value]
+        except (IntegrityError, OperationalError):
+            # Another process (a member of the same consumer group) was making
+            # the tables at that moment: the library looks whether they exist
+            # before its transaction, so both may try. They exist now.
+            if not attempts:
+                raise
