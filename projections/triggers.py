@@ -149,16 +149,26 @@ class Counter:
         index = bisect_right(self.starts, day)
         return self.starts[index - 1] if index else date.min
 
-    def count(self, measure: str, start: date, end: date) -> tuple[int, tuple[str, ...]]:
+    def tally(self, measure: str, start: date, end: date) -> int:
+        """The count alone: all a day that may not meet its threshold needs."""
         if measure == "patterns":
-            return bisect_right(self.patterns, end) - bisect_left(self.patterns, start), ()
+            return bisect_right(self.patterns, end) - bisect_left(self.patterns, start)
+        episodes = self._started(measure, start, end)
+        if measure == "working_days_lost":
+            return sum(e.lost_between(start, end) for e in episodes)
+        return len(episodes)
+
+    def count(self, measure: str, start: date, end: date) -> tuple[int, tuple[str, ...]]:
+        """The count and the absences counted."""
+        if measure == "patterns":
+            return self.tally(measure, start, end), ()
+        ids = tuple(i for e in self._started(measure, start, end) for i in e.absence_ids)
+        return self.tally(measure, start, end), ids
+
+    def _started(self, measure: str, start: date, end: date) -> list[Episode]:
         pool, days = ((self.uncertified, self.uncertified_days) if measure == "uncertificated_episodes"
                       else (self.episodes, self.first_days))
-        episodes = pool[bisect_left(days, start):bisect_right(days, end)]
-        ids = tuple(i for e in episodes for i in e.absence_ids)
-        if measure == "working_days_lost":
-            return sum(e.lost_between(start, end) for e in episodes), ids
-        return len(episodes), ids
+        return pool[bisect_left(days, start):bisect_right(days, end)]
 
 
 def first_firing(rule: CountingRule, counter: Counter, thresholds: Thresholds,
@@ -168,19 +178,30 @@ def first_firing(rule: CountingRule, counter: Counter, thresholds: Thresholds,
     # `low` too: a count may already stand at its threshold when counting resumes.
     also = thresholds.change_days + ([low] if low > date.min else [])
     for day in counter.candidates(rule.measure, low, high, also):
-        firing = _evaluate(rule, counter, thresholds, day, window_start)
-        if firing.fired_on is not None:
-            return firing
+        # Most candidate days are not met: only the one that is gets a Firing.
+        if _met(rule, counter, thresholds, day, window_start):
+            return _evaluate(rule, counter, thresholds, day, window_start)
     return replace(_evaluate(rule, counter, thresholds, max(low, high), window_start), fired_on=None)
 
 
-def _evaluate(rule: CountingRule, counter: Counter, thresholds: Thresholds, day: date,
-              window_start: WindowStart) -> Firing:
+def _window_start(rule: CountingRule, counter: Counter, day: date, window_start: WindowStart) -> date:
     start = window_start(day)
     if rule.measure == "new_starter_episodes":
         # Only within `months` of starting, transferring or being promoted.
         began = counter.start_before(day)
         start = max(start, began) if day < add_months(began, rule.months) else day + ONE_DAY
+    return start
+
+
+def _met(rule: CountingRule, counter: Counter, thresholds: Thresholds, day: date,
+         window_start: WindowStart) -> bool:
+    start = _window_start(rule, counter, day, window_start)
+    return (counter.tally(rule.measure, start, day) if start <= day else 0) >= thresholds.on(rule, day)
+
+
+def _evaluate(rule: CountingRule, counter: Counter, thresholds: Thresholds, day: date,
+              window_start: WindowStart) -> Firing:
+    start = _window_start(rule, counter, day, window_start)
     counted, ids = counter.count(rule.measure, start, day) if start <= day else (0, ())
     threshold = thresholds.on(rule, day)
     met = day if counted >= threshold else None
