@@ -92,7 +92,7 @@ def _stats_rows(view: EmployeeView) -> list[dict[str, Any]]:
     while month <= as_of:
         last = min(add_months(month, 1) - ONE_DAY, as_of, ended or as_of)
         fte = view.contract_on(month, "contracted_hours") / FULL_TIME_HOURS
-        available = len(calendar.working_days(max(month, view.registration.starts), last)) if last >= month else 0
+        available = calendar.count_working_days(max(month, view.registration.starts), last) if last >= month else 0
         row(month, "")["fte_days_available"] += available * fte
         month = add_months(month, 1)
     for absence in view.absences:
@@ -111,8 +111,10 @@ def _stats_rows(view: EmployeeView) -> list[dict[str, Any]]:
             record = row(back, group)
             record["returns"] += 1
             record["returns_discussed_72h"] += any(back <= m <= back + timedelta(days=3) for m in meetings)
-    return [{**r, "fte_days_lost": round(r["fte_days_lost"], 4),
-             "fte_days_available": round(r["fte_days_available"], 4)} for _, r in sorted(rows.items())]
+    for record in rows.values():
+        record["fte_days_lost"] = round(record["fte_days_lost"], 4)
+        record["fte_days_available"] = round(record["fte_days_available"], 4)
+    return [record for _, record in sorted(rows.items())]
 
 
 def employee_rows(view: EmployeeView, rulebook: Rulebook) -> EmployeeRows:
