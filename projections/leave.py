@@ -188,11 +188,9 @@ class LeaveLedger:
             return []
         entries = []
         for absence in self.absences.values():
-            day = max(start, absence.first_day)
-            while day <= min(end, absence.last_day_by(self.view.as_of)):
-                if calendar.is_public_holiday(day):
-                    entries.append(self._holiday_in_sickness(day, absence))
-                day += ONE_DAY
+            for day in calendar.public_holidays_between(max(start, absence.first_day),
+                                                        min(end, absence.last_day_by(self.view.as_of))):
+                entries.append(self._holiday_in_sickness(day, absence))
         return entries
 
     def _holiday_in_sickness(self, day: date, absence: Absence) -> Entry:
