@@ -75,6 +75,7 @@ class WorkingCalendar:
         self.calendar = calendar
         self.public_holidays_off = public_holidays_off
         self._spans: dict[tuple[date, date], list[date]] = {}
+        self._years: dict[int, tuple[date, ...]] = {}
         ordered = sorted(patterns, key=lambda p: p[0])
         self._starts = [start for start, _ in ordered]
         self._weekdays = [frozenset(WEEKDAYS.index(d) for d in days) for _, days in ordered]
@@ -115,7 +116,7 @@ class WorkingCalendar:
         if (first, last) not in self._spans:
             days: list[date] = []
             for year in range(first.year, last.year + 1):
-                worked = _working_days_of_year(*self._key, year)
+                worked = self._working_days_of_year(year)
                 days += worked[bisect_left(worked, first):bisect_right(worked, last)]
             self._spans[first, last] = days
         return self._spans[first, last]
@@ -127,9 +128,15 @@ class WorkingCalendar:
             return 0
         count = 0
         for year in range(first.year, last.year + 1):
-            worked = _working_days_of_year(*self._key, year)
+            worked = self._working_days_of_year(year)
             count += bisect_right(worked, last) - bisect_left(worked, first)
         return count
+
+    def _working_days_of_year(self, year: int) -> tuple[date, ...]:
+        # kept here too: the shared cache's key (the patterns) is costly to hash on every ask
+        if year not in self._years:
+            self._years[year] = _working_days_of_year(*self._key, year)
+        return self._years[year]
 
     def add_working_days(self, day: date, count: int) -> date:
         """The working day `count` working days after (negative: before) `day`."""
