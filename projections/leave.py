@@ -212,9 +212,9 @@ class LeaveLedger:
         weeks = self.terms.full_accrual_sickness_weeks
         if weeks is None:
             return []
-        entries = []
+        entries, full_accrual = [], timedelta(weeks=weeks)
         for absence in self.absences.values():
-            reduced_from = max(start, absence.first_day + timedelta(weeks=weeks))
+            reduced_from = max(start, absence.first_day + full_accrual)
             reduced_to = min(end, absence.last_day_by(self.view.as_of))
             if reduced_from > reduced_to:
                 continue
@@ -304,6 +304,10 @@ class LeaveLedger:
         months = self.terms.carry_over_expiry_months
         previous_start = add_years(start, -1)
         if months is None or depth == 0 or previous_start < year_start_for(self.view, self.view.registration.starts):
+            return []
+        if not self.conversions:
+            # Only reinstated leave starts a carry-over, and only leave converted
+            # to sickness is reinstated: none, so no earlier year need be made.
             return []
         previous = self.year(previous_start, depth - 1)
         unused = max(0.0, previous.balance)
