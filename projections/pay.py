@@ -27,6 +27,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from domain.calendar import add_months, completed_years
@@ -115,6 +116,12 @@ def _ranges(starts: list[tuple[date, date | None]], until: date) -> set[date]:
             days.add(day)
             day += ONE_DAY
     return days
+
+
+@lru_cache(maxsize=4096, typed=True)  # every day of incapacity asks, of a few figures
+def _exact(earnings: float | None) -> Decimal | None:
+    """Earnings as the decimal written, not the float's binary value."""
+    return Decimal(str(earnings)) if earnings is not None else None
 
 
 @dataclass
@@ -275,8 +282,7 @@ class PayCalendar:
             return NOT_PIW
         if not self._qualifying(day):
             return SspDay(Decimal(0), "no SSP: not a qualifying day")
-        earnings = self.view.contract_on(day, "average_weekly_earnings")
-        awe = Decimal(str(earnings)) if earnings is not None else None
+        awe = _exact(self.view.contract_on(day, "average_weekly_earnings"))
         if year.lower_earnings_limit is not None and awe is not None and awe < year.lower_earnings_limit:
             return SspDay(Decimal(0), f"no SSP: average weekly earnings below the lower earnings limit £{year.lower_earnings_limit}")
         if waiting < year.waiting_days:
