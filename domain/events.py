@@ -594,31 +594,52 @@ def stored_fact(data: dict[str, Any]) -> Fact:
     """A fact read back from the ledger's own store (its `payload()`).
 
     It met every check when the ledger wrote it, so it is not validated
-    again (that was most of the cost of reading a history): the model is
-    constructed from the payload with only the JSON types decoded back (ISO
-    dates and times, tuples, floats), field by field as `_decoder` says.
+    again (that was most of the cost of reading a history): only the JSON
+    types are decoded back (ISO dates and moments, tuples, floats), field by
+    field as `_Stored` says, into the model as `model_construct` builds it.
     Not for input from outside the ledger: use `parse_fact`.
     """
     fields = dict(data)
     kind = fields.pop("type", None)
     if kind not in FACT_TYPES:
         raise UnknownEventType(kind)
-    cls = FACT_TYPES[kind]
-    decoders = _decoders(cls)
-    return cls.model_construct(**{name: decode(value) if value is not None else None
-                                  for name, decode, value in ((*decoders[key], value)
-                                                              for key, value in fields.items())})
+    return _stored(FACT_TYPES[kind]).construct(fields)
+
+
+class _Stored:
+    """How to rebuild one fact class from its payload without validation."""
+
+    def __init__(self, cls: type[Fact]) -> None:
+        # What `construct` skips of `model_construct` must not be needed.
+        assert not cls.__pydantic_post_init__ and not cls.__private_attributes__, cls
+        assert cls.model_config.get("extra") == "forbid", cls
+        self.cls = cls
+        #: every field's default, in the fields' order (a model's __dict__ order)
+        self.defaults = {name: field.get_default(call_default_factory=True)
+                         for name, field in cls.model_fields.items()}
+        #: each payload key (a field's alias or name): the field and its decoder
+        self.decoders = {key: (name, _decoder(field.annotation))
+                         for name, field in cls.model_fields.items() for key in {field.alias or name, name}}
+
+    def construct(self, payload: dict[str, Any]) -> Fact:
+        values, given = dict(self.defaults), set()
+        for key, value in payload.items():
+            name, decode = self.decoders[key]
+            values[name] = decode(value) if value is not None else None
+            given.add(name)
+        # `model_construct`'s own steps, without its look-up of aliases and
+        # defaults field by field (most of its cost; they are made once here)
+        fact = self.cls.__new__(self.cls)
+        object.__setattr__(fact, "__dict__", values)
+        object.__setattr__(fact, "__pydantic_fields_set__", given)
+        object.__setattr__(fact, "__pydantic_extra__", None)
+        object.__setattr__(fact, "__pydantic_private__", None)
+        return fact
 
 
 @cache
-def _decoders(cls: type[Fact]) -> dict[str, tuple[str, Callable[[Any], Any]]]:
-    """Each payload key of a fact class (a field's alias or name): the field
-    and how its JSON value decodes to what validation would have made."""
-    decoders = {}
-    for name, field in cls.model_fields.items():
-        decoder = _decoder(field.annotation)
-        decoders[field.alias or name] = decoders[name] = (name, decoder)
-    return decoders
+def _stored(cls: type[Fact]) -> _Stored:
+    return _Stored(cls)
 
 
 def _decoder(annotation: Any) -> Callable[[Any], Any]:

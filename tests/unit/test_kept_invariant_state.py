@@ -123,5 +123,7 @@ def test_a_fact_read_back_without_validation_is_the_one_validation_makes(registr
             assert {k: (type(v), v) for k, v in stored.__dict__.items()} == \
                 {k: (type(v), v) for k, v in validated.__dict__.items()}
             assert stored.model_fields_set == validated.model_fields_set
+            assert stored == validated and repr(stored) == repr(validated)
+            assert stored.payload() == fact.payload() and stored.fingerprint == validated.fingerprint
             assert stored.recorded_at is not None and stored.recorded_at.tzinfo is timezone.utc
 
