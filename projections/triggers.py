@@ -350,10 +350,14 @@ class LongTermTrack:
     due: ReviewDue | None = None
     closed: bool = False
     case_start: date | None = None
+    _became: dict[str, date | None] = field(default_factory=dict, repr=False, compare=False)
 
     def became_long_term(self, absence: Absence) -> date | None:
-        threshold = threshold_day(absence.first_day, self.rulebook.episodes.long_term_after, self.calendar)
-        return reaches_day(absence, threshold, self.as_of)
+        # asked of each absence by the tracks, the casework and the meetings: worked out once
+        if absence.absence_id not in self._became:
+            threshold = threshold_day(absence.first_day, self.rulebook.episodes.long_term_after, self.calendar)
+            self._became[absence.absence_id] = reaches_day(absence, threshold, self.as_of)
+        return self._became[absence.absence_id]
 
     def absence_on(self, day: date) -> Absence | None:
         """The absence a long-term review held on `day` is about."""
