@@ -63,6 +63,11 @@ def completed_years(day: date, since: date) -> int:
     return abs(months) // 12 * (1 if months >= 0 else -1)
 
 
+def days_between(first: date, last: date) -> list[date]:
+    """Every day from `first` to `last`, both included."""
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
 class WorkingCalendar:
     """Which days an employee is expected at work, as their contract changes.
 

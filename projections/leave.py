@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from domain.calendar import add_months, add_years, completed_years
+from domain.calendar import add_months, add_years, completed_years, days_between
 from domain.events import (
     AnnualLeaveBooked,
     ContractChanged,
@@ -274,7 +274,7 @@ class LeaveLedger:
             allowed = absence is not None and bool(absence.fit_notes)
         else:
             allowed = conversion.reported_compliantly
-        booked = [d for d in _days(booking.from_, booking.to) if calendar.works_on(d)]
+        booked = [d for d in days_between(booking.from_, booking.to) if calendar.works_on(d)]
         converted = [d for d in booked if conversion.from_ <= d <= conversion.to and not calendar.is_public_holiday(d)]
         hours = booking.hours * len(converted) / len(booked) if booked and allowed else 0.0
         why = (f"{len(converted)} of {len(booked)} booked days converted to sickness (public holidays not reinstated)"
@@ -331,10 +331,6 @@ class LeaveLedger:
                 entries.append(Entry(expires + ONE_DAY, "carry_over_expired", -lost,
                                      self.terms.carry_over_citation or "", "carried leave not taken in time"))
         return entries
-
-
-def _days(first: date, last: date) -> list[date]:
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def annual_leave(view: EmployeeView, terms: AnnualLeaveTerms, pay_terms: SickPayTerms | None,

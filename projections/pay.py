@@ -30,7 +30,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from domain.calendar import add_months, completed_years
+from domain.calendar import add_months, completed_years, days_between
 from domain.events import (
     InjuryAllowanceGranted,
     MedicalSuspensionEnded,
@@ -213,33 +213,34 @@ class PayCalendar:
         for absence in self.sickness:
             allowance = self._entitlement(absence.first_day, paid_days)
             self.allowance[absence.absence_id] = allowance
-            day = absence.first_day
-            while day <= absence.last_day_by(self.view.as_of):
-                if day in self.unauthorised or (self.ended and day > self.ended):
-                    day += ONE_DAY
+            last = absence.last_day_by(self.view.as_of)
+            if self.ended and self.ended < last:
+                last = self.ended  # nothing is paid after employment ends
+            for day in days_between(absence.first_day, last):
+                if day in self.unauthorised:
                     continue
-                extended = [e for e in self.extensions if e.from_ <= day <= e.until]
-                if day in self.withheld:
-                    # Not payable (W22 9.2): nil, and no entitlement used.
-                    self.osp[day] = ("nil", WITHHELD)
-                elif extended:
-                    band = extended[-1].band
-                    rule = f"{band} pay: sick pay extended to {extended[-1].until}"
-                    self.osp[day] = (band, rule)
-                    self.extended.add(day)
-                elif allowance.full > 0:
-                    used = allowance.full_entitlement - allowance.full + 1
-                    allowance.full -= 1
-                    self.osp[day] = ("full", f"full pay: day {used} of {allowance.full_entitlement} full-pay days")
-                elif allowance.half > 0:
-                    used = allowance.half_entitlement - allowance.half + 1
-                    allowance.half -= 1
-                    self.osp[day] = ("half", f"half pay: day {used} of {allowance.half_entitlement} half-pay days")
-                else:
-                    self.osp[day] = ("nil", "nil pay: full- and half-pay entitlement used")
+                self.osp[day] = self._band(day, allowance)
                 if self.osp[day][0] != "nil":
                     paid_days.append(day)
-                day += ONE_DAY
+
+    def _band(self, day: date, allowance: _Allowance) -> tuple[str, str]:
+        """A day of sickness's band and rule, using the allowance's days."""
+        if day in self.withheld:
+            # Not payable (W22 9.2): nil, and no entitlement used.
+            return "nil", WITHHELD
+        extended = [e for e in self.extensions if e.from_ <= day <= e.until] if self.extensions else None
+        if extended:
+            self.extended.add(day)
+            return extended[-1].band, f"{extended[-1].band} pay: sick pay extended to {extended[-1].until}"
+        if allowance.full > 0:
+            used = allowance.full_entitlement - allowance.full + 1
+            allowance.full -= 1
+            return "full", f"full pay: day {used} of {allowance.full_entitlement} full-pay days"
+        if allowance.half > 0:
+            used = allowance.half_entitlement - allowance.half + 1
+            allowance.half -= 1
+            return "half", f"half pay: day {used} of {allowance.half_entitlement} half-pay days"
+        return "nil", "nil pay: full- and half-pay entitlement used"
 
     # --- statutory sick pay -----------------------------------------------------
 
