@@ -101,8 +101,8 @@ def _stats_rows(view: EmployeeView) -> list[dict[str, Any]]:
             row(absence.first_day, group)["episodes"] += 1
         lost = calendar.working_days(max(absence.first_day, first_month), absence.last_day_by(as_of))
         # A month's row once, then its days added one by one (the same sum, in the same order, as day by day)
-        for _, days in groupby(lost, key=lambda day: (day.year, day.month)):
-            days = list(days)
+        for _, month_days in groupby(lost, key=lambda day: (day.year, day.month)):
+            days = list(month_days)
             record = row(days[0], group)
             for day in days:
                 record["fte_days_lost"] += view.contract_on(day, "contracted_hours") / FULL_TIME_HOURS
