@@ -65,7 +65,7 @@ def completed_years(day: date, since: date) -> int:
 
 def days_between(first: date, last: date) -> list[date]:
     """Every day from `first` to `last`, both included."""
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    return [date.fromordinal(n) for n in range(first.toordinal(), last.toordinal() + 1)]
 
 
 class WorkingCalendar:

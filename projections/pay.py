@@ -109,13 +109,7 @@ class SickPay:
 
 
 def _ranges(starts: list[tuple[date, date | None]], until: date) -> set[date]:
-    days: set[date] = set()
-    for start, end in starts:
-        day = start
-        while day <= min(end or until, until):
-            days.add(day)
-            day += ONE_DAY
-    return days
+    return {day for start, end in starts for day in days_between(start, min(end or until, until))}
 
 
 @lru_cache(maxsize=4096, typed=True)  # every day of incapacity asks, of a few figures
@@ -157,10 +151,7 @@ class PayCalendar:
             if self._disability_leave(absence):
                 self.disability_leave |= _ranges([(absence.first_day, absence.last_day)], as_of)
                 continue
-            day = absence.first_day
-            while day <= absence.last_day_by(as_of):
-                self.sick[day] = absence
-                day += ONE_DAY
+            self.sick.update(dict.fromkeys(days_between(absence.first_day, absence.last_day_by(as_of)), absence))
         self.osp: dict[date, tuple[str, str]] = {}
         self.extended: set[date] = set()  # days paid under a SickPayExtended decision
         self.allowance: dict[str, _Allowance] = {}
