@@ -69,6 +69,18 @@ def _month_name(year: int, month: int) -> str:
     return date(year, month, 1).strftime("%Y-%m")
 
 
+@lru_cache(maxsize=256)  # every employee counts over the same months
+def _months(first: date, as_of: date) -> tuple[tuple[date, date], ...]:
+    """Each month from the one starting `first` to the one holding `as_of`:
+    its first day and its last (no later than `as_of`)."""
+    months = []
+    while first <= as_of:
+        following = add_months(first, 1)
+        months.append((first, min(following - ONE_DAY, as_of)))
+        first = following
+    return tuple(months)
+
+
 def _stats_rows(view: EmployeeView) -> list[dict[str, Any]]:
     """Per month, this employee's FTE days available and lost by reason
     group, episodes started, and returns with their welcome-back timing."""
@@ -87,14 +99,12 @@ def _stats_rows(view: EmployeeView) -> list[dict[str, Any]]:
                          "returns": 0, "returns_discussed_72h": 0}
         return rows[key]
 
-    month = first_month
-    ended = view.employment_ended
-    while month <= as_of:
-        last = min(add_months(month, 1) - ONE_DAY, as_of, ended or as_of)
+    ended, starts = view.employment_ended, view.registration.starts
+    for month, month_end in _months(first_month, as_of):
+        last = min(month_end, ended or as_of)
         fte = view.contract_on(month, "contracted_hours") / FULL_TIME_HOURS
-        available = calendar.count_working_days(max(month, view.registration.starts), last) if last >= month else 0
+        available = calendar.count_working_days(max(month, starts), last) if last >= month else 0
         row(month, "")["fte_days_available"] += available * fte
-        month = add_months(month, 1)
     for absence in view.absences:
         group = GROUP_OF.get(absence.reason or "", "unknown")
         if absence.first_day >= first_month:
