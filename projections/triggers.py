@@ -14,6 +14,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any
 
 from domain.calendar import WorkingCalendar, add_months
@@ -125,9 +126,14 @@ class Counter:
         self.starts = sorted(starts)
 
     def _rises(self, measure: str) -> list[date]:
+        return self._rising[measure]
+
+    @cached_property
+    def _rising(self) -> dict[str, list[date]]:
+        """The days each measure's count rises on."""
         return {"episodes": self.first_days, "new_starter_episodes": self.first_days,
                 "uncertificated_episodes": self.uncertified_days, "patterns": self.patterns,
-                "working_days_lost": self.lost_days}[measure]
+                "working_days_lost": self.lost_days}
 
     def candidates(self, measure: str, low: date, high: date, also: list[date]) -> list[date]:
         """The days within [low, high] on which a rule on `measure` can first
@@ -135,6 +141,12 @@ class Counter:
         source = self._rises(measure)
         days = source[bisect_left(source, low):bisect_right(source, high)]
         return sorted(set(days).union(d for d in also if low <= d <= high))
+
+    def rises(self, measure: str, after: date, through: date) -> int:
+        """How many times the count can rise after one day through another:
+        by one for each day of `measure` (a day lost, an episode begun, ...) between."""
+        source = self._rises(measure)
+        return bisect_right(source, through) - bisect_right(source, after)
 
     def episode_on(self, day: date) -> Episode | None:
         """The episode under way on `day` (its first day up to its last)."""
@@ -177,9 +189,17 @@ def first_firing(rule: CountingRule, counter: Counter, thresholds: Thresholds,
     never met, the count on `high` (what an explanation shows)."""
     # `low` too: a count may already stand at its threshold when counting resumes.
     also = thresholds.change_days + ([low] if low > date.min else [])
+    counted_on: date | None = None
+    counted = 0.0
     for day in counter.candidates(rule.measure, low, high, also):
-        # Most candidate days are not met: only the one that is gets a Firing.
-        if _met(rule, counter, thresholds, day, window_start):
+        threshold = thresholds.on(rule, day)
+        # A window's start never moves back, so the count can have risen since
+        # the last day counted by no more than the rises in between: when even
+        # that falls short, the day is not met and need not be counted.
+        if counted_on is not None and counted + counter.rises(rule.measure, counted_on, day) < threshold:
+            continue
+        counted_on, counted = day, _tally(rule, counter, day, window_start)
+        if counted >= threshold:  # only the day met gets a Firing
             return _evaluate(rule, counter, thresholds, day, window_start)
     return replace(_evaluate(rule, counter, thresholds, max(low, high), window_start), fired_on=None)
 
@@ -193,10 +213,9 @@ def _window_start(rule: CountingRule, counter: Counter, day: date, window_start:
     return start
 
 
-def _met(rule: CountingRule, counter: Counter, thresholds: Thresholds, day: date,
-         window_start: WindowStart) -> bool:
+def _tally(rule: CountingRule, counter: Counter, day: date, window_start: WindowStart) -> float:
     start = _window_start(rule, counter, day, window_start)
-    return (counter.tally(rule.measure, start, day) if start <= day else 0) >= thresholds.on(rule, day)
+    return counter.tally(rule.measure, start, day) if start <= day else 0
 
 
 def _evaluate(rule: CountingRule, counter: Counter, thresholds: Thresholds, day: date,
