@@ -88,6 +88,7 @@ class SspDay(NamedTuple):
 
 
 NOT_PIW = SspDay(Decimal(0), "no SSP: not a period of incapacity for work (fewer than 4 days)")
+NOT_QUALIFYING = SspDay(Decimal(0), "no SSP: not a qualifying day")
 
 
 @dataclass(frozen=True)
@@ -273,7 +274,7 @@ class PayCalendar:
         if year is None or not in_piw:
             return NOT_PIW
         if not self._qualifying(day):
-            return SspDay(Decimal(0), "no SSP: not a qualifying day")
+            return NOT_QUALIFYING
         awe = _exact(self.view.contract_on(day, "average_weekly_earnings"))
         if year.lower_earnings_limit is not None and awe is not None and awe < year.lower_earnings_limit:
             return SspDay(Decimal(0), f"no SSP: average weekly earnings below the lower earnings limit £{year.lower_earnings_limit}")
