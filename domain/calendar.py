@@ -30,6 +30,11 @@ def public_holidays(calendar: str, year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays(country, subdiv=subdivision, years=year))
 
 
+@lru_cache(maxsize=None)
+def _public_holidays_in_order(calendar: str, year: int) -> tuple[date, ...]:
+    return tuple(sorted(public_holidays(calendar, year)))
+
+
 @lru_cache(maxsize=1 << 16)  # rolling windows ask for the same few days again and again
 def add_months(day: date, months: int) -> date:
     """Calendar months, clamped to the month's end (31 Jan + 1 month = 28/29 Feb),
@@ -58,6 +63,11 @@ def completed_years(day: date, since: date) -> int:
     return abs(months) // 12 * (1 if months >= 0 else -1)
 
 
+def days_between(first: date, last: date) -> list[date]:
+    """Every day from `first` to `last`, both included."""
+    return [date.fromordinal(n) for n in range(first.toordinal(), last.toordinal() + 1)]
+
+
 class WorkingCalendar:
     """Which days an employee is expected at work, as their contract changes.
 
@@ -70,6 +80,7 @@ class WorkingCalendar:
         self.calendar = calendar
         self.public_holidays_off = public_holidays_off
         self._spans: dict[tuple[date, date], list[date]] = {}
+        self._years: dict[int, tuple[date, ...]] = {}
         ordered = sorted(patterns, key=lambda p: p[0])
         self._starts = [start for start, _ in ordered]
         self._weekdays = [frozenset(WEEKDAYS.index(d) for d in days) for _, days in ordered]
@@ -91,6 +102,11 @@ class WorkingCalendar:
     def is_public_holiday(self, day: date) -> bool:
         return day in public_holidays(self.calendar, day.year)
 
+    def public_holidays_between(self, first: date, last: date) -> list[date]:
+        """The calendar's public holidays from `first` to `last`, in order."""
+        return [day for year in range(first.year, last.year + 1)
+                for day in _public_holidays_in_order(self.calendar, year) if first <= day <= last]
+
     def is_working_day(self, day: date) -> bool:
         if not self.works_on(day):
             return False
@@ -105,10 +121,27 @@ class WorkingCalendar:
         if (first, last) not in self._spans:
             days: list[date] = []
             for year in range(first.year, last.year + 1):
-                worked = _working_days_of_year(*self._key, year)
+                worked = self._working_days_of_year(year)
                 days += worked[bisect_left(worked, first):bisect_right(worked, last)]
             self._spans[first, last] = days
         return self._spans[first, last]
+
+    def count_working_days(self, first: date, last: date) -> int:
+        """How many working days from `first` to `last`, both included
+        (`len(working_days(...))` without making the list)."""
+        if first > last:
+            return 0
+        count = 0
+        for year in range(first.year, last.year + 1):
+            worked = self._working_days_of_year(year)
+            count += bisect_right(worked, last) - bisect_left(worked, first)
+        return count
+
+    def _working_days_of_year(self, year: int) -> tuple[date, ...]:
+        # kept here too: the shared cache's key (the patterns) is costly to hash on every ask
+        if year not in self._years:
+            self._years[year] = _working_days_of_year(*self._key, year)
+        return self._years[year]
 
     def add_working_days(self, day: date, count: int) -> date:
         """The working day `count` working days after (negative: before) `day`."""

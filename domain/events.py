@@ -16,8 +16,10 @@ import hashlib
 import json
 import reprlib
 from datetime import date, datetime, time, timezone
-from functools import cached_property
-from typing import Annotated, Any, ClassVar, Literal, Self
+from collections.abc import Callable
+from functools import cache, cached_property
+from types import UnionType
+from typing import Annotated, Any, ClassVar, Literal, Self, Union, get_args, get_origin
 
 from pydantic import (
     AwareDatetime,
@@ -117,8 +119,6 @@ class Fact(BaseModel):
     @classmethod
     def _within_limits(cls, value: Any, info: ValidationInfo) -> Any:
         # "*" reaches the fields subclasses declare too (domain.limits)
-        if info.context is not None and info.context.get(_STORED):
-            return value  # held to the limits when it was written
         return check_limits(value, is_identifier(info.field_name or ""))
 
     @field_validator("recorded_at")
@@ -583,30 +583,87 @@ def parse_fact(data: dict[str, Any]) -> Fact:
     Raises `pydantic.ValidationError`, or `KeyError` naming an unknown type;
     callers turn either into a field-naming error.
     """
-    return _validated(data, None)
+    fields = dict(data)
+    kind = fields.pop("type", None)
+    if kind not in FACT_TYPES:
+        raise UnknownEventType(kind)
+    return FACT_TYPES[kind].model_validate(fields)
 
 
 def stored_fact(data: dict[str, Any]) -> Fact:
     """A fact read back from the ledger's own store (its `payload()`).
 
-    It met every input limit when the ledger wrote it, so only its types are
-    decoded (ISO dates back to dates); the per-field limit check, most of the
-    cost of reading a history, is not repeated. Not for input from outside
-    the ledger: use `parse_fact`. (`model_construct` would skip decoding too,
-    leaving dates as the strings the JSON payload holds.)
+    It met every check when the ledger wrote it, so it is not validated
+    again (that was most of the cost of reading a history): only the JSON
+    types are decoded back (ISO dates and moments, tuples, floats), field by
+    field as `_Stored` says, into the model as `model_construct` builds it.
+    Not for input from outside the ledger: use `parse_fact`.
     """
-    return _validated(data, {_STORED: True})
-
-
-_STORED = "stored"
-
-
-def _validated(data: dict[str, Any], context: dict[str, Any] | None) -> Fact:
     fields = dict(data)
     kind = fields.pop("type", None)
     if kind not in FACT_TYPES:
         raise UnknownEventType(kind)
-    return FACT_TYPES[kind].model_validate(fields, context=context)
+    return _stored(FACT_TYPES[kind]).construct(fields)
+
+
+class _Stored:
+    """How to rebuild one fact class from its payload without validation."""
+
+    def __init__(self, cls: type[Fact]) -> None:
+        # What `construct` skips of `model_construct` must not be needed.
+        assert not cls.__pydantic_post_init__ and not cls.__private_attributes__, cls
+        assert cls.model_config.get("extra") == "forbid", cls
+        self.cls = cls
+        #: every field's default, in the fields' order (a model's __dict__ order)
+        self.defaults = {name: field.get_default(call_default_factory=True)
+                         for name, field in cls.model_fields.items()}
+        #: each payload key (a field's alias or name): the field and its decoder
+        self.decoders = {key: (name, _decoder(field.annotation))
+                         for name, field in cls.model_fields.items() for key in {field.alias or name, name}}
+
+    def construct(self, payload: dict[str, Any]) -> Fact:
+        values, given = dict(self.defaults), set()
+        for key, value in payload.items():
+            name, decode = self.decoders[key]
+            values[name] = decode(value) if value is not None else None
+            given.add(name)
+        # `model_construct`'s own steps, without its look-up of aliases and
+        # defaults field by field (most of its cost; they are made once here)
+        fact = self.cls.__new__(self.cls)
+        object.__setattr__(fact, "__dict__", values)
+        object.__setattr__(fact, "__pydantic_fields_set__", given)
+        object.__setattr__(fact, "__pydantic_extra__", None)
+        object.__setattr__(fact, "__pydantic_private__", None)
+        return fact
+
+
+@cache
+def _stored(cls: type[Fact]) -> _Stored:
+    return _Stored(cls)
+
+
+def _decoder(annotation: Any) -> Callable[[Any], Any]:
+    kinds = [a for a in get_args(annotation) if a is not type(None)] if get_origin(annotation) in (Union, UnionType) \
+        else [annotation]
+    [kind] = kinds  # a payload field has one type, optional or not
+    kind = get_args(kind)[0] if get_origin(kind) is Annotated else kind
+    if kind is datetime or kind is AwareDatetime:
+        return _utc_moment
+    if kind is date:
+        return date.fromisoformat
+    if kind is float:
+        return float  # JSON writes 37.0 as 37.0, but an int payload value must still read back as a float
+    if get_origin(kind) is tuple:
+        return tuple
+    return _as_is
+
+
+def _utc_moment(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(timezone.utc)
+
+
+def _as_is(value: Any) -> Any:
+    return value
 
 
 class UnknownEventType(ValueError):

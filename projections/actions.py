@@ -113,8 +113,8 @@ def _fit_notes(view: EmployeeView, rulebook: Rulebook) -> list[Action]:
     actions = []
     leave_ends = _leave_ends(view) if rule.from_day_one_after_leave else set()
     for absence in view.absences:
-        after_leave = view.calendar.add_working_days(absence.first_day, -1) in leave_ends or \
-            absence.first_day - ONE_DAY in leave_ends
+        after_leave = bool(leave_ends) and (view.calendar.add_working_days(absence.first_day, -1) in leave_ends
+                                            or absence.first_day - ONE_DAY in leave_ends)
         required_from = absence.first_day + timedelta(days=0 if after_leave else rule.from_calendar_day - 1)
         last = absence.last_day_by(view.as_of)
         if last < required_from:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
+from itertools import chain
 
 from domain.calendar import WorkingCalendar
 from domain.history import Absence
@@ -90,8 +91,8 @@ def link(absences: Iterable[Absence], within_days: int | None, calendar: Working
         else:
             groups.append([absence])
     return [
-        Episode(tuple(group), tuple(
-            day for a in group for day in calendar.working_days(a.first_day, a.last_day_by(as_of))
-        ))
+        Episode(tuple(group), tuple(chain.from_iterable(
+            calendar.working_days(a.first_day, a.last_day_by(as_of)) for a in group
+        )))
         for group in groups
     ]

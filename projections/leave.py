@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from domain.calendar import add_months, add_years, completed_years
+from domain.calendar import add_months, add_years, completed_years, days_between
 from domain.events import (
     AnnualLeaveBooked,
     ContractChanged,
@@ -188,11 +188,9 @@ class LeaveLedger:
             return []
         entries = []
         for absence in self.absences.values():
-            day = max(start, absence.first_day)
-            while day <= min(end, absence.last_day_by(self.view.as_of)):
-                if calendar.is_public_holiday(day):
-                    entries.append(self._holiday_in_sickness(day, absence))
-                day += ONE_DAY
+            for day in calendar.public_holidays_between(max(start, absence.first_day),
+                                                        min(end, absence.last_day_by(self.view.as_of))):
+                entries.append(self._holiday_in_sickness(day, absence))
         return entries
 
     def _holiday_in_sickness(self, day: date, absence: Absence) -> Entry:
@@ -214,9 +212,9 @@ class LeaveLedger:
         weeks = self.terms.full_accrual_sickness_weeks
         if weeks is None:
             return []
-        entries = []
+        entries, full_accrual = [], timedelta(weeks=weeks)
         for absence in self.absences.values():
-            reduced_from = max(start, absence.first_day + timedelta(weeks=weeks))
+            reduced_from = max(start, absence.first_day + full_accrual)
             reduced_to = min(end, absence.last_day_by(self.view.as_of))
             if reduced_from > reduced_to:
                 continue
@@ -276,7 +274,7 @@ class LeaveLedger:
             allowed = absence is not None and bool(absence.fit_notes)
         else:
             allowed = conversion.reported_compliantly
-        booked = [d for d in _days(booking.from_, booking.to) if calendar.works_on(d)]
+        booked = [d for d in days_between(booking.from_, booking.to) if calendar.works_on(d)]
         converted = [d for d in booked if conversion.from_ <= d <= conversion.to and not calendar.is_public_holiday(d)]
         hours = booking.hours * len(converted) / len(booked) if booked and allowed else 0.0
         why = (f"{len(converted)} of {len(booked)} booked days converted to sickness (public holidays not reinstated)"
@@ -307,6 +305,10 @@ class LeaveLedger:
         previous_start = add_years(start, -1)
         if months is None or depth == 0 or previous_start < year_start_for(self.view, self.view.registration.starts):
             return []
+        if not self.conversions:
+            # Only reinstated leave starts a carry-over, and only leave converted
+            # to sickness is reinstated: none, so no earlier year need be made.
+            return []
         previous = self.year(previous_start, depth - 1)
         unused = max(0.0, previous.balance)
         reinstated = previous.total("reinstated")
@@ -329,10 +331,6 @@ class LeaveLedger:
                 entries.append(Entry(expires + ONE_DAY, "carry_over_expired", -lost,
                                      self.terms.carry_over_citation or "", "carried leave not taken in time"))
         return entries
-
-
-def _days(first: date, last: date) -> list[date]:
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def annual_leave(view: EmployeeView, terms: AnnualLeaveTerms, pay_terms: SickPayTerms | None,

@@ -27,9 +27,10 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, NamedTuple
 
-from domain.calendar import add_months, completed_years
+from domain.calendar import add_months, completed_years, days_between
 from domain.events import (
     InjuryAllowanceGranted,
     MedicalSuspensionEnded,
@@ -87,6 +88,7 @@ class SspDay(NamedTuple):
 
 
 NOT_PIW = SspDay(Decimal(0), "no SSP: not a period of incapacity for work (fewer than 4 days)")
+NOT_QUALIFYING = SspDay(Decimal(0), "no SSP: not a qualifying day")
 
 
 @dataclass(frozen=True)
@@ -108,13 +110,13 @@ class SickPay:
 
 
 def _ranges(starts: list[tuple[date, date | None]], until: date) -> set[date]:
-    days: set[date] = set()
-    for start, end in starts:
-        day = start
-        while day <= min(end or until, until):
-            days.add(day)
-            day += ONE_DAY
-    return days
+    return {day for start, end in starts for day in days_between(start, min(end or until, until))}
+
+
+@lru_cache(maxsize=4096, typed=True)  # every day of incapacity asks, of a few figures
+def _exact(earnings: float | None) -> Decimal | None:
+    """Earnings as the decimal written, not the float's binary value."""
+    return Decimal(str(earnings)) if earnings is not None else None
 
 
 @dataclass
@@ -150,10 +152,7 @@ class PayCalendar:
             if self._disability_leave(absence):
                 self.disability_leave |= _ranges([(absence.first_day, absence.last_day)], as_of)
                 continue
-            day = absence.first_day
-            while day <= absence.last_day_by(as_of):
-                self.sick[day] = absence
-                day += ONE_DAY
+            self.sick.update(dict.fromkeys(days_between(absence.first_day, absence.last_day_by(as_of)), absence))
         self.osp: dict[date, tuple[str, str]] = {}
         self.extended: set[date] = set()  # days paid under a SickPayExtended decision
         self.allowance: dict[str, _Allowance] = {}
@@ -206,33 +205,34 @@ class PayCalendar:
         for absence in self.sickness:
             allowance = self._entitlement(absence.first_day, paid_days)
             self.allowance[absence.absence_id] = allowance
-            day = absence.first_day
-            while day <= absence.last_day_by(self.view.as_of):
-                if day in self.unauthorised or (self.ended and day > self.ended):
-                    day += ONE_DAY
+            last = absence.last_day_by(self.view.as_of)
+            if self.ended and self.ended < last:
+                last = self.ended  # nothing is paid after employment ends
+            for day in days_between(absence.first_day, last):
+                if day in self.unauthorised:
                     continue
-                extended = [e for e in self.extensions if e.from_ <= day <= e.until]
-                if day in self.withheld:
-                    # Not payable (W22 9.2): nil, and no entitlement used.
-                    self.osp[day] = ("nil", WITHHELD)
-                elif extended:
-                    band = extended[-1].band
-                    rule = f"{band} pay: sick pay extended to {extended[-1].until}"
-                    self.osp[day] = (band, rule)
-                    self.extended.add(day)
-                elif allowance.full > 0:
-                    used = allowance.full_entitlement - allowance.full + 1
-                    allowance.full -= 1
-                    self.osp[day] = ("full", f"full pay: day {used} of {allowance.full_entitlement} full-pay days")
-                elif allowance.half > 0:
-                    used = allowance.half_entitlement - allowance.half + 1
-                    allowance.half -= 1
-                    self.osp[day] = ("half", f"half pay: day {used} of {allowance.half_entitlement} half-pay days")
-                else:
-                    self.osp[day] = ("nil", "nil pay: full- and half-pay entitlement used")
+                self.osp[day] = self._band(day, allowance)
                 if self.osp[day][0] != "nil":
                     paid_days.append(day)
-                day += ONE_DAY
+
+    def _band(self, day: date, allowance: _Allowance) -> tuple[str, str]:
+        """A day of sickness's band and rule, using the allowance's days."""
+        if day in self.withheld:
+            # Not payable (W22 9.2): nil, and no entitlement used.
+            return "nil", WITHHELD
+        extended = [e for e in self.extensions if e.from_ <= day <= e.until] if self.extensions else None
+        if extended:
+            self.extended.add(day)
+            return extended[-1].band, f"{extended[-1].band} pay: sick pay extended to {extended[-1].until}"
+        if allowance.full > 0:
+            used = allowance.full_entitlement - allowance.full + 1
+            allowance.full -= 1
+            return "full", f"full pay: day {used} of {allowance.full_entitlement} full-pay days"
+        if allowance.half > 0:
+            used = allowance.half_entitlement - allowance.half + 1
+            allowance.half -= 1
+            return "half", f"half pay: day {used} of {allowance.half_entitlement} half-pay days"
+        return "nil", "nil pay: full- and half-pay entitlement used"
 
     # --- statutory sick pay -----------------------------------------------------
 
@@ -274,9 +274,8 @@ class PayCalendar:
         if year is None or not in_piw:
             return NOT_PIW
         if not self._qualifying(day):
-            return SspDay(Decimal(0), "no SSP: not a qualifying day")
-        earnings = self.view.contract_on(day, "average_weekly_earnings")
-        awe = Decimal(str(earnings)) if earnings is not None else None
+            return NOT_QUALIFYING
+        awe = _exact(self.view.contract_on(day, "average_weekly_earnings"))
         if year.lower_earnings_limit is not None and awe is not None and awe < year.lower_earnings_limit:
             return SspDay(Decimal(0), f"no SSP: average weekly earnings below the lower earnings limit £{year.lower_earnings_limit}")
         if waiting < year.waiting_days:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import lru_cache
+from itertools import groupby
 from typing import Any
 
 from domain.calendar import add_months
@@ -62,45 +64,67 @@ def _status_row(view: EmployeeView, status: Status) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=1024)  # strftime is slow, and every employee names the same few months
+def _month_name(year: int, month: int) -> str:
+    return date(year, month, 1).strftime("%Y-%m")
+
+
+@lru_cache(maxsize=256)  # every employee counts over the same months
+def _months(first: date, as_of: date) -> tuple[tuple[date, date], ...]:
+    """Each month from the one starting `first` to the one holding `as_of`:
+    its first day and its last (no later than `as_of`)."""
+    months = []
+    while first <= as_of:
+        following = add_months(first, 1)
+        months.append((first, min(following - ONE_DAY, as_of)))
+        first = following
+    return tuple(months)
+
+
 def _stats_rows(view: EmployeeView) -> list[dict[str, Any]]:
     """Per month, this employee's FTE days available and lost by reason
     group, episodes started, and returns with their welcome-back timing."""
-    as_of, calendar = view.as_of, view.calendar
+    as_of, calendar, department = view.as_of, view.calendar, view.department or ""
     first_month = max(date(view.registration.starts.year, view.registration.starts.month, 1),
                       add_months(date(as_of.year, as_of.month, 1), -(STATS_MONTHS - 1)))
     meetings = [m.date for m in view.of_type(MeetingHeld) if m.kind == "welcome_back"]
-    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    rows: dict[tuple[int, int, str], dict[str, Any]] = {}
 
-    def row(month: date, group: str) -> dict[str, Any]:
-        key = (month.strftime("%Y-%m"), group)
+    def row(day: date, group: str) -> dict[str, Any]:
+        """The row of the month `day` is in (keyed by numbers: sorts as the month's name does)."""
+        key = (day.year, day.month, group)
         if key not in rows:
-            rows[key] = {"month": key[0], "department": view.department or "", "reason_group": group,
+            rows[key] = {"month": _month_name(day.year, day.month), "department": department, "reason_group": group,
                          "fte_days_lost": 0.0, "fte_days_available": 0.0, "episodes": 0,
                          "returns": 0, "returns_discussed_72h": 0}
         return rows[key]
 
-    month = first_month
-    ended = view.employment_ended
-    while month <= as_of:
-        last = min(add_months(month, 1) - ONE_DAY, as_of, ended or as_of)
+    ended, starts = view.employment_ended, view.registration.starts
+    for month, month_end in _months(first_month, as_of):
+        last = min(month_end, ended or as_of)
         fte = view.contract_on(month, "contracted_hours") / FULL_TIME_HOURS
-        available = len(calendar.working_days(max(month, view.registration.starts), last)) if last >= month else 0
+        available = calendar.count_working_days(max(month, starts), last) if last >= month else 0
         row(month, "")["fte_days_available"] += available * fte
-        month = add_months(month, 1)
     for absence in view.absences:
         group = GROUP_OF.get(absence.reason or "", "unknown")
         if absence.first_day >= first_month:
-            row(date(absence.first_day.year, absence.first_day.month, 1), group)["episodes"] += 1
-        for day in calendar.working_days(max(absence.first_day, first_month), absence.last_day_by(as_of)):
-            fte = view.contract_on(day, "contracted_hours") / FULL_TIME_HOURS
-            row(date(day.year, day.month, 1), group)["fte_days_lost"] += fte
+            row(absence.first_day, group)["episodes"] += 1
+        lost = calendar.working_days(max(absence.first_day, first_month), absence.last_day_by(as_of))
+        # A month's row once, then its days added one by one (the same sum, in the same order, as day by day)
+        for _, month_days in groupby(lost, key=lambda day: (day.year, day.month)):
+            days = list(month_days)
+            record = row(days[0], group)
+            for day in days:
+                record["fte_days_lost"] += view.contract_on(day, "contracted_hours") / FULL_TIME_HOURS
         if absence.last_day is not None and absence.last_day < as_of and absence.last_day >= first_month:
             back = absence.last_day + ONE_DAY
-            record = row(date(back.year, back.month, 1), group)
+            record = row(back, group)
             record["returns"] += 1
             record["returns_discussed_72h"] += any(back <= m <= back + timedelta(days=3) for m in meetings)
-    return [{**r, "fte_days_lost": round(r["fte_days_lost"], 4),
-             "fte_days_available": round(r["fte_days_available"], 4)} for _, r in sorted(rows.items())]
+    for record in rows.values():
+        record["fte_days_lost"] = round(record["fte_days_lost"], 4)
+        record["fte_days_available"] = round(record["fte_days_available"], 4)
+    return [record for _, record in sorted(rows.items())]
 
 
 def employee_rows(view: EmployeeView, rulebook: Rulebook) -> EmployeeRows:

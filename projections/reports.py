@@ -46,7 +46,7 @@ def sickness_days_lost(view: EmployeeView) -> tuple[int, int]:
     for absence in view.absences:
         if absence.excluded_from_triggers:
             continue
-        days = len(view.calendar.working_days(max(start, absence.first_day), absence.last_day_by(view.as_of)))
+        days = view.calendar.count_working_days(max(start, absence.first_day), absence.last_day_by(view.as_of))
         lost += days
         absences += days > 0
     return lost, absences

@@ -14,6 +14,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any
 
 from domain.calendar import WorkingCalendar, add_months
@@ -125,9 +126,14 @@ class Counter:
         self.starts = sorted(starts)
 
     def _rises(self, measure: str) -> list[date]:
+        return self._rising[measure]
+
+    @cached_property
+    def _rising(self) -> dict[str, list[date]]:
+        """The days each measure's count rises on."""
         return {"episodes": self.first_days, "new_starter_episodes": self.first_days,
                 "uncertificated_episodes": self.uncertified_days, "patterns": self.patterns,
-                "working_days_lost": self.lost_days}[measure]
+                "working_days_lost": self.lost_days}
 
     def candidates(self, measure: str, low: date, high: date, also: list[date]) -> list[date]:
         """The days within [low, high] on which a rule on `measure` can first
@@ -135,6 +141,12 @@ class Counter:
         source = self._rises(measure)
         days = source[bisect_left(source, low):bisect_right(source, high)]
         return sorted(set(days).union(d for d in also if low <= d <= high))
+
+    def rises(self, measure: str, after: date, through: date) -> int:
+        """How many times the count can rise after one day through another:
+        by one for each day of `measure` (a day lost, an episode begun, ...) between."""
+        source = self._rises(measure)
+        return bisect_right(source, through) - bisect_right(source, after)
 
     def episode_on(self, day: date) -> Episode | None:
         """The episode under way on `day` (its first day up to its last)."""
@@ -149,16 +161,26 @@ class Counter:
         index = bisect_right(self.starts, day)
         return self.starts[index - 1] if index else date.min
 
-    def count(self, measure: str, start: date, end: date) -> tuple[int, tuple[str, ...]]:
+    def tally(self, measure: str, start: date, end: date) -> int:
+        """The count alone: all a day that may not meet its threshold needs."""
         if measure == "patterns":
-            return bisect_right(self.patterns, end) - bisect_left(self.patterns, start), ()
+            return bisect_right(self.patterns, end) - bisect_left(self.patterns, start)
+        episodes = self._started(measure, start, end)
+        if measure == "working_days_lost":
+            return sum(e.lost_between(start, end) for e in episodes)
+        return len(episodes)
+
+    def count(self, measure: str, start: date, end: date) -> tuple[int, tuple[str, ...]]:
+        """The count and the absences counted."""
+        if measure == "patterns":
+            return self.tally(measure, start, end), ()
+        ids = tuple(i for e in self._started(measure, start, end) for i in e.absence_ids)
+        return self.tally(measure, start, end), ids
+
+    def _started(self, measure: str, start: date, end: date) -> list[Episode]:
         pool, days = ((self.uncertified, self.uncertified_days) if measure == "uncertificated_episodes"
                       else (self.episodes, self.first_days))
-        episodes = pool[bisect_left(days, start):bisect_right(days, end)]
-        ids = tuple(i for e in episodes for i in e.absence_ids)
-        if measure == "working_days_lost":
-            return sum(e.lost_between(start, end) for e in episodes), ids
-        return len(episodes), ids
+        return pool[bisect_left(days, start):bisect_right(days, end)]
 
 
 def first_firing(rule: CountingRule, counter: Counter, thresholds: Thresholds,
@@ -167,20 +189,38 @@ def first_firing(rule: CountingRule, counter: Counter, thresholds: Thresholds,
     never met, the count on `high` (what an explanation shows)."""
     # `low` too: a count may already stand at its threshold when counting resumes.
     also = thresholds.change_days + ([low] if low > date.min else [])
+    counted_on: date | None = None
+    counted = 0.0
     for day in counter.candidates(rule.measure, low, high, also):
-        firing = _evaluate(rule, counter, thresholds, day, window_start)
-        if firing.fired_on is not None:
-            return firing
+        threshold = thresholds.on(rule, day)
+        # A window's start never moves back, so the count can have risen since
+        # the last day counted by no more than the rises in between: when even
+        # that falls short, the day is not met and need not be counted.
+        if counted_on is not None and counted + counter.rises(rule.measure, counted_on, day) < threshold:
+            continue
+        counted_on, counted = day, _tally(rule, counter, day, window_start)
+        if counted >= threshold:  # only the day met gets a Firing
+            return _evaluate(rule, counter, thresholds, day, window_start)
     return replace(_evaluate(rule, counter, thresholds, max(low, high), window_start), fired_on=None)
 
 
-def _evaluate(rule: CountingRule, counter: Counter, thresholds: Thresholds, day: date,
-              window_start: WindowStart) -> Firing:
+def _window_start(rule: CountingRule, counter: Counter, day: date, window_start: WindowStart) -> date:
     start = window_start(day)
     if rule.measure == "new_starter_episodes":
         # Only within `months` of starting, transferring or being promoted.
         began = counter.start_before(day)
         start = max(start, began) if day < add_months(began, rule.months) else day + ONE_DAY
+    return start
+
+
+def _tally(rule: CountingRule, counter: Counter, day: date, window_start: WindowStart) -> float:
+    start = _window_start(rule, counter, day, window_start)
+    return counter.tally(rule.measure, start, day) if start <= day else 0
+
+
+def _evaluate(rule: CountingRule, counter: Counter, thresholds: Thresholds, day: date,
+              window_start: WindowStart) -> Firing:
+    start = _window_start(rule, counter, day, window_start)
     counted, ids = counter.count(rule.measure, start, day) if start <= day else (0, ())
     threshold = thresholds.on(rule, day)
     met = day if counted >= threshold else None
@@ -329,10 +369,14 @@ class LongTermTrack:
     due: ReviewDue | None = None
     closed: bool = False
     case_start: date | None = None
+    _became: dict[str, date | None] = field(default_factory=dict, repr=False, compare=False)
 
     def became_long_term(self, absence: Absence) -> date | None:
-        threshold = threshold_day(absence.first_day, self.rulebook.episodes.long_term_after, self.calendar)
-        return reaches_day(absence, threshold, self.as_of)
+        # asked of each absence by the tracks, the casework and the meetings: worked out once
+        if absence.absence_id not in self._became:
+            threshold = threshold_day(absence.first_day, self.rulebook.episodes.long_term_after, self.calendar)
+            self._became[absence.absence_id] = reaches_day(absence, threshold, self.as_of)
+        return self._became[absence.absence_id]
 
     def absence_on(self, day: date) -> Absence | None:
         """The absence a long-term review held on `day` is about."""

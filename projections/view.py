@@ -10,7 +10,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TypeVar
 
 from domain.calendar import WorkingCalendar
@@ -59,7 +59,7 @@ class EmployeeView:
         # list is made once per view (callers must not change it), from the
         # facts indexed once by their class, not by a pass over every fact.
         if kinds not in self._by_kinds:
-            matching = [positioned for kind, positioned in self._by_class.items() if issubclass(kind, kinds)]
+            matching = [self._by_class[kind] for kind in _of_kinds(kinds, self._classes)]
             if not matching:
                 self._by_kinds[kinds] = []
             elif len(matching) == 1:
@@ -72,6 +72,10 @@ class EmployeeView:
     @cached_property
     def _by_kinds(self) -> dict[tuple[type[Fact], ...], list[Fact]]:
         return {}
+
+    @cached_property
+    def _classes(self) -> frozenset[type[Fact]]:
+        return frozenset(self._by_class)
 
     @cached_property
     def _by_class(self) -> dict[type[Fact], list[tuple[int, Fact]]]:
@@ -139,3 +143,10 @@ class EmployeeView:
         """Absences that had started by `as_of`, in order of first day."""
         folded = fold_absences(self.facts).values()
         return sorted((a for a in folded if a.first_day <= self.as_of), key=lambda a: a.first_day)
+
+
+@lru_cache(maxsize=4096)
+def _of_kinds(kinds: tuple[type[Fact], ...], classes: frozenset[type[Fact]]) -> tuple[type[Fact], ...]:
+    """The classes among `classes` that are of `kinds`: the same question for
+    most views, answered once (a fact class's `issubclass` is not cheap)."""
+    return tuple(kind for kind in classes if issubclass(kind, kinds))

@@ -4,8 +4,9 @@ output byte-identical (run before and after, then `cmp` the two files).
 For a synthetic population, every example and every scenario case file (the
 richest in event types): the status document under every shipped rulebook
 on several days, each also with a `known_at`, every pay day of the pay calendar and
-the leave year, each history read back as the ledger stores it
-(`stored_fact` of its payload).
+the leave year, and the read model's rows on each day (what the consumer
+writes), each history read back as the ledger stores it (`stored_fact` of
+its payload).
 
 Usage: python -m tools.golden_outputs OUTPUT [--employees 300]
 """
@@ -24,6 +25,7 @@ from domain.events import stored_fact
 from domain.rulebook import RulebookRegistry
 from projections.leave import LeaveLedger, year_start_for
 from projections.pay import PayCalendar
+from projections.read_model import read_model_rows
 from projections.status import evaluate_view
 from projections.view import EmployeeView, NotYetKnown
 from service.ledger import apply_case
@@ -46,6 +48,9 @@ def cases(employees: int):
 
 def outputs(name: str, history, registry: RulebookRegistry, days=DAYS):
     for as_of in days:
+        rows = read_model_rows(history, registry, as_of)
+        yield {"case": name, "as_of": str(as_of), "rows": [rows.status, rows.worklist, rows.leave, rows.sick_pay,
+                                                          rows.stats, rows.version]}
         for known_at in (None, KNOWN_AT):
             try:
                 view = EmployeeView.of(history, as_of, known_at)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 import yaml
@@ -41,8 +41,12 @@ class SspRules(Model):
     tax_years: tuple[TaxYear, ...] = Field(min_length=1)
 
     def year(self, day: date) -> TaxYear | None:
-        index = bisect_right([y.from_ for y in self.tax_years], day)
+        index = bisect_right(self._year_starts, day)
         return self.tax_years[index - 1] if index else None
+
+    @cached_property  # asked for every day of incapacity
+    def _year_starts(self) -> list[date]:
+        return [y.from_ for y in self.tax_years]
 
 
 def daily_rate(weekly: Decimal, qualifying_days_per_week: int) -> Decimal:

@@ -72,3 +72,19 @@ def test_month_and_year_arithmetic_counts_as_dateutil_does():
             assert add_years(day, months) == day + relativedelta(years=months)
         for since in (date(2000, 2, 29), date(2020, 3, 31), date(2024, 2, 29), date(2026, 1, 1)):
             assert completed_years(day, since) == relativedelta(day, since).years
+
+
+def test_counting_working_days_gives_as_many_as_listing_them():
+    cal = calendar(days=("mon", "wed", "fri"), changes=[(date(2025, 3, 1), MON_FRI)])
+    first = date(2024, 11, 20)
+    for offset in range(0, 500, 7):
+        for length in (-1, 0, 1, 6, 45, 400):
+            start, end = first + timedelta(days=offset), first + timedelta(days=offset + length)
+            assert cal.count_working_days(start, end) == len(cal.working_days(start, end))
+
+
+def test_public_holidays_between_two_days_are_the_calendar_s_in_order():
+    cal = calendar()
+    span = [date(2024, 12, 1) + timedelta(days=n) for n in range(200)]
+    assert cal.public_holidays_between(span[0], span[-1]) == [d for d in span if cal.is_public_holiday(d)]
+    assert cal.public_holidays_between(date(2025, 12, 26), date(2025, 12, 25)) == []

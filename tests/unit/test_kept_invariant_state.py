@@ -4,7 +4,7 @@ imports with every fact still checked, and what it holds is what folding the
 whole history says."""
 
 from copy import deepcopy
-from datetime import date, timedelta
+from datetime import date, timedelta, timezone
 
 import pytest
 
@@ -109,3 +109,21 @@ def test_a_fact_recorded_is_the_fact_read_back_from_its_payload(registry):
     for file in every_event_cases():
         employee, _, _ = apply_case(parse_case(file), registry)
         assert employee.facts == [stored_fact(f.payload()) for f in employee.facts]
+
+
+def test_a_fact_read_back_without_validation_is_the_one_validation_makes(registry):
+    # `stored_fact` constructs the ledger's own facts with only their JSON
+    # types decoded: every field must come back as validation makes it, of
+    # the same type (a float stays a float, a moment is in UTC)
+    for file in every_event_cases():
+        employee, _, _ = apply_case(parse_case(file), registry)
+        for fact in employee.facts:
+            validated, stored = parse_fact(fact.payload()), stored_fact(fact.payload())
+            assert type(stored) is type(validated)
+            assert {k: (type(v), v) for k, v in stored.__dict__.items()} == \
+                {k: (type(v), v) for k, v in validated.__dict__.items()}
+            assert stored.model_fields_set == validated.model_fields_set
+            assert stored == validated and repr(stored) == repr(validated)
+            assert stored.payload() == fact.payload() and stored.fingerprint == validated.fingerprint
+            assert stored.recorded_at is not None and stored.recorded_at.tzinfo is timezone.utc
+

@@ -1,5 +1,6 @@
 """Each V6 rule kind on its own, through the engine's building blocks."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -15,8 +16,12 @@ from domain.rulebook import (
     Threshold,
     parse_rulebook,
 )
+from bench.population import population
+from domain.casefile import parse_case
 from projections.episodes import link
-from projections.triggers import Counter, Thresholds, first_firing
+from projections.triggers import Counter, ShortTermTrack, Thresholds, _evaluate, evaluate_tracks, first_firing
+from projections.view import EmployeeView
+from service.ledger import apply_case
 
 CAL = WorkingCalendar("england-and-wales", True, [(date.min, ("mon", "tue", "wed", "thu", "fri"))])
 
@@ -125,3 +130,31 @@ def test_rulebooks_are_identified_by_content_hash(registry):
 def test_a_rulebook_that_is_not_yaml_is_refused_with_its_file_name():
     with pytest.raises(RulebookError, match=r"^bad\.yaml: not valid YAML"):
         parse_rulebook("x: [", "bad.yaml")
+
+
+def _first_firing_counting_every_day(rule, counter, thresholds, low, high, window_start):
+    """The search as it was: every candidate day counted until one is met."""
+    also = thresholds.change_days + ([low] if low > date.min else [])
+    for day in counter.candidates(rule.measure, low, high, also):
+        firing = _evaluate(rule, counter, thresholds, day, window_start)
+        if firing.fired_on is not None:
+            return firing
+    return replace(_evaluate(rule, counter, thresholds, max(low, high), window_start), fired_on=None)
+
+
+def test_days_skipped_as_unable_to_reach_the_threshold_never_hide_a_firing(registry):
+    # first_firing skips days whose count cannot have risen to the threshold;
+    # for a synthetic workforce under every rulebook, on two days, and from
+    # level 0 as well as where each track stands, it finds what counting finds
+    for case in population(150):
+        employee, _, _ = apply_case(parse_case(case), registry)
+        for as_of in (date(2025, 3, 31), date(2025, 12, 31)):
+            view = EmployeeView.of(employee.facts, as_of)
+            for policy in registry.ids:
+                rulebook = registry.get(policy)
+                tracks = evaluate_tracks(view, rulebook)
+                fresh = ShortTermTrack(rulebook, tracks.counter, tracks.short_term.thresholds)
+                for track in (tracks.short_term, fresh):
+                    for each_rule, low, high, window_start in track.rule_windows(as_of):
+                        args = (each_rule, track.counter, track.thresholds, low, high, window_start)
+                        assert first_firing(*args) == _first_firing_counting_every_day(*args)
