@@ -52,15 +52,21 @@ def broker_baseline(address: str, messages: int, size: int) -> tuple[float, floa
         producer.send("bench.baseline", key=str(n % 97).encode(), value=payload)
     producer.flush()
     produced = time.perf_counter() - start
-    consumer = KafkaConsumer("bench.baseline", bootstrap_servers=address, auto_offset_reset="earliest",
+    return messages / produced, read_rate(address, "bench.baseline", messages)
+
+
+def read_rate(address: str, topic: str, messages: int) -> float:
+    """kafka-python reading the topic's first `messages` from its start: messages/s."""
+    consumer = KafkaConsumer(topic, bootstrap_servers=address, auto_offset_reset="earliest",
                              consumer_timeout_ms=5000)
     start, received = time.perf_counter(), 0
     for _ in consumer:
         received += 1
         if received == messages:
             break
-    consumed = time.perf_counter() - start
-    return messages / produced, received / consumed
+    elapsed = time.perf_counter() - start
+    consumer.close()
+    return received / elapsed
 
 
 def writer(database_url: str, employees: list[str], rate: float, seconds: int, start_at: float,

@@ -20,9 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from kafka import KafkaConsumer
-
 from api.logging import configure_logging
+from bench.feeds import read_rate
 from bench.population import population
 from bench.report import write_section
 from domain.casefile import parse_case
@@ -32,19 +31,6 @@ from tests.kafka_broker import Broker
 
 ATTENDANCE = str(Path(sys.executable).with_name("attendance"))
 COMPARISON = ["--policy", "sath-w22-v5.13", "--compare", "sath-w22-v6", "--as-of", "2025-12-31", "--format", "json"]
-
-
-def raw_read(address: str, messages: int) -> float:
-    """kafka-python reading every message of the topic once: messages/s."""
-    reader = KafkaConsumer(EVENTS, bootstrap_servers=address, auto_offset_reset="earliest", consumer_timeout_ms=5000)
-    start, received = time.perf_counter(), 0
-    for _ in reader:
-        received += 1
-        if received == messages:
-            break
-    elapsed = time.perf_counter() - start
-    reader.close()
-    return received / elapsed
 
 
 def timed(commands: list[list[str]], env: dict) -> float:
@@ -69,7 +55,7 @@ def run(employees: int) -> list[str]:
             ledger.import_cases(cases[start:start + 500])
         events = ledger.recorder.max_notification_id()
         subprocess.run([ATTENDANCE, "relay", "--once"], env=env, check=True, capture_output=True)
-        read = raw_read(broker.address, events)
+        read = read_rate(broker.address, EVENTS, events)
         over_ledger = timed([["replay", *COMPARISON[:-2]]], env)
         expected = subprocess.run([ATTENDANCE, "replay", *COMPARISON], env=env, check=True, capture_output=True,
                                   text=True).stdout
