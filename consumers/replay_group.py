@@ -177,6 +177,7 @@ class ReplayMember:
                 self.kafka.pause(TopicPartition(EVENTS, number))
                 partition.pending = [[h[n] for n in sorted(h)] for _, h in sorted(partition.histories.items())]
                 partition.histories.clear()
+                log.info("replay_partition_read", run=self.run_name, partition=number, employees=len(partition.pending))
 
     def _replay_a_slice(self) -> bool:
         """Replay employees of a partition read to its end for about
