@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Optional, TypeVar
 
 import typer
+from kafka.errors import KafkaError
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import (
@@ -58,7 +59,7 @@ from consumers.kafka_consumers import (
     payroll_tail,
 )
 from consumers.relay import Relay, position_store
-from consumers.replay_group import ReplayMember, RunMismatch
+from consumers.replay_group import ReplayMember, RunMismatch, checked_run_name
 from domain.casefile import load_case
 from domain.events import FACT_TYPES, EmployeeRegistered, Fact, UnknownEventType
 from domain.exceptions import InvalidEvent, LedgerError
@@ -250,11 +251,8 @@ def show_worklist(as_of: AsOf, known_at: KnownAt = None, output: FormatOpt = For
                   horizon: Annotated[int, typer.Option("--horizon", min=0, max=366,
                                                        help="days ahead to list upcoming actions")] = 14) -> None:
     """A manager's day: overdue and due reviews and actions, and those due within the horizon."""
-    registry = services().registry
     items = population.worklist(services(), _day(as_of, "--as-of"), _moment(known_at), manager, horizon)
-    for policy in sorted({i["policy"] for i in items if i["policy"]}):
-        if registry.get(policy).provisional:
-            typer.echo(f"warning: {provisional_warning(registry.get(policy))}", err=True)
+    _warn_if_provisional(sorted({i["policy"] for i in items if i["policy"]}))
     typer.echo(json.dumps(items, indent=2) if output is Format.json else worklist_text(items))
 
 
@@ -280,16 +278,26 @@ def replay_ledger(policy: Annotated[str, typer.Option("--policy", help="the rule
                   workers: Annotated[int, typer.Option("--workers", min=1, help="processes sharing the employees")]
                   = 1) -> None:
     """Replay the whole ledger under a policy, optionally beside another. Writes nothing."""
-    policies = [policy] + ([compare] if compare else [])
-    for rulebook in (services().registry.get(p) for p in policies):
-        if rulebook.provisional:
-            typer.echo(f"warning: {provisional_warning(rulebook)}", err=True)
+    policies = _policies(policy, compare)
     day = _day(as_of, "--as-of") if as_of else date.today()
     _print_replay(population.replay_ledger(services(), policies, day, _moment(known_at),
                                            lambda items: _progress("replaying", items), workers=workers), output)
 
 
+def _policies(policy: str, compare: Optional[str]) -> list[str]:
+    if compare == policy:
+        raise typer.BadParameter("is the policy replayed already: compare it with another", param_hint="--compare")
+    return [policy] + ([compare] if compare else [])
+
+
+def _warn_if_provisional(policies: Iterable[str]) -> None:
+    for rulebook in (services().registry.get(p) for p in policies):
+        if rulebook.provisional:
+            typer.echo(f"warning: {provisional_warning(rulebook)}", err=True)
+
+
 def _print_replay(result: Replay, output: ReplayFormat) -> None:
+    _warn_if_provisional(result.policies)
     if output is ReplayFormat.json:
         typer.echo(json.dumps(result.as_dict(), indent=2))
     elif output is ReplayFormat.csv:
@@ -309,32 +317,33 @@ def replay_consumer(run: Annotated[str, typer.Option("--run", help="the run's na
                     policy: Annotated[Optional[str], typer.Option("--policy", help="the rulebook to replay under")]
                     = None,
                     compare: Annotated[Optional[str], typer.Option("--compare", help="a second rulebook")] = None,
-                    as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="default: today")]
-                    = None,
+                    as_of: Annotated[Optional[str], typer.Option(
+                        "--as-of", metavar="DATE", help="default: the run's day; today for a new run")] = None,
                     known_at: KnownAt = None) -> None:
     """Replay the population from attendance.events.v1 as one member of a consumer group, until every
     partition is replayed (by any member). Writes the shares beside the read model; nothing else."""
     if compare and not policy:
-        raise typer.BadParameter("needs --policy", param_hint="--compare")
+        raise typer.BadParameter("needs --policy (a member joining a run names neither)", param_hint="--compare")
     wired = services()
     try:
         member = ReplayMember(wired.consumer_store, wired.registry, wired.broker, run,
-                              [policy] + ([compare] if compare else []) if policy else None,
+                              _policies(policy, compare) if policy else None,
                               _day(as_of, "--as-of") if as_of else None, _moment(known_at))
     except RunMismatch as error:
         raise typer.BadParameter(str(error), param_hint=error.option) from None
+    _warn_if_provisional(member.policies)
     kept = member.run()
-    typer.echo(f"replay run {run}: every partition replayed ({kept} of {len(member.bounds)} by this member); "
-               f"attendance replay-result {run} prints it")
+    typer.echo(f"replay run {run} ({' compared with '.join(member.policies)} on {member.as_of}): every partition "
+               f"replayed ({kept} of {len(member.bounds)} by this member); attendance replay-result {run} prints it")
 
 
 @app.command("replay-result")
-def replay_result(run: Annotated[str, typer.Argument(help="the run's name")],
+def replay_result(run: Annotated[str, typer.Argument(metavar="RUN", help="the run's name")],
                   output: Annotated[ReplayFormat, typer.Option("--format")] = ReplayFormat.text) -> None:
     """What a replay consumer group found, as attendance replay prints it; exit status 3 while partitions are left."""
     try:
-        result, kept, total = population.replay_run_result(services(), run)
-    except LookupError as error:
+        result, kept, total = population.replay_run_result(services(), checked_run_name(run))
+    except (LookupError, RunMismatch) as error:
         raise typer.BadParameter(str(error), param_hint="RUN") from None
     if result is None:
         typer.echo(f"replay run {run}: {kept} of {total} partitions replayed so far", err=True)
@@ -648,3 +657,7 @@ def main() -> None:
     except FileNotFoundError as error:
         typer.echo(f"error: {error.filename}: no such file", err=True)
         sys.exit(2)
+    except KafkaError as error:
+        typer.echo(f"error: the Kafka broker at {services().settings.kafka_bootstrap} "
+                   f"(ATTENDANCE_KAFKA_BOOTSTRAP): {type(error).__name__} {error}".rstrip(), err=True)
+        sys.exit(1)

@@ -20,9 +20,10 @@ shares into the answer `attendance replay` gives over the ledger.
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
 
 import structlog
@@ -47,6 +48,17 @@ class RunMismatch(ValueError):
     def __init__(self, option: str, message: str) -> None:
         super().__init__(message)
         self.option = option
+
+
+#: a run's name: it names its consumer group and is typed again to read the result
+RUN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+def checked_run_name(run: str) -> str:
+    if not RUN_NAME.fullmatch(run):
+        raise RunMismatch("--run", f"{run[:64]!r} is not a run name: 1 to 64 letters, digits, '.', '_' or '-', "
+                                   "beginning with a letter or digit")
+    return run
 
 
 @dataclass
@@ -96,29 +108,29 @@ class ReplayMember:
 
     def __init__(self, store, registry: RulebookRegistry, broker: Broker, run: str,
                  policies: list[str] | None = None, as_of: date | None = None, known_at: datetime | None = None) -> None:
-        self.store, self.registry, self.broker, self.run_name = store, registry, broker, run
-        broker.ensure_topics(EVENTS)
-        self.kafka = broker.consumer(EVENTS, group=f"attendance-replay-{run}")
-        self.definition = self._definition(policies, as_of, known_at)
+        self.store, self.registry, self.broker, self.run_name = store, registry, broker, checked_run_name(run)
+        self.definition = self._definition(policies, as_of, known_at and known_at.astimezone(timezone.utc))
         self.bounds = {int(p): (start, end) for p, (start, end) in self.definition["partitions"].items()}
         self.policies: list[str] = self.definition["policies"]
         self.as_of = date.fromisoformat(self.definition["as_of"])
         self.known_at = datetime.fromisoformat(self.definition["known_at"]) if self.definition["known_at"] else None
         self.partitions: dict[int, _Partition] = {}
         self.kept = 0
+        self.kafka = broker.consumer(EVENTS, group=f"attendance-replay-{self.run_name}")
         self.kafka.subscribe([EVENTS], listener=_StartOver(self))
 
     def _definition(self, policies: list[str] | None, as_of: date | None, known_at: datetime | None) -> dict[str, Any]:
         """The run as fixed by its first member; this member's options, if
-        given, must agree with it."""
+        given, and its rulebooks must agree with it. Checked before the
+        broker is asked anything, but for where a new run's partitions end."""
         fixed = self.store.replay_run(self.run_name)
         if fixed is None:
             if not policies:
                 raise RunMismatch("--policy", f"no replay run named {self.run_name} yet: name the policy to start it")
-            for policy in policies:
-                self.registry.get(policy)  # an unknown policy is refused before the run exists
+            rulebooks = {policy: self.registry.get(policy).content_hash for policy in policies}
+            self.broker.ensure_topics(EVENTS)
             fixed = self.store.begin_replay_run(self.run_name, {
-                "policies": policies, "as_of": (as_of or date.today()).isoformat(),
+                "policies": policies, "rulebooks": rulebooks, "as_of": (as_of or date.today()).isoformat(),
                 "known_at": known_at.isoformat() if known_at else None,
                 "partitions": {str(p): bounds for p, bounds in _bounds(self.broker).items()}})
         asked = {"--policy": policies and " compared with ".join(policies), "--as-of": as_of and as_of.isoformat(),
@@ -127,7 +139,13 @@ class ReplayMember:
                 "--known-at": fixed["known_at"]}
         for option, value in asked.items():
             if value and value != held[option]:
-                raise RunMismatch(option, f"run {self.run_name} replays {held[option]}, not {value}")
+                raise RunMismatch(option, f"run {self.run_name} replays {held[option] or f'without {option}'}, "
+                                          f"not {value}")
+        for policy, content_hash in fixed["rulebooks"].items():
+            if self.registry.get(policy).content_hash != content_hash:
+                raise RunMismatch("--policy", f"rulebook {policy} here is not the one run {self.run_name} replays "
+                                              f"(SHA-256 {content_hash[:12]}...): every member needs the same "
+                                              "rulebooks (ATTENDANCE_RULEBOOKS)")
         return fixed
 
     def take(self, assigned) -> None:
@@ -138,6 +156,7 @@ class ReplayMember:
                 self.kafka.pause(tp)
             else:
                 self.partitions[tp.partition] = _Partition(*self.bounds[tp.partition])
+                self.kafka.resume(tp)  # paused once read to its end, kept through the rebalance: read it again
                 self.kafka.seek_to_beginning(tp)
         log.info("replay_partitions_assigned", run=self.run_name, reading=sorted(self.partitions))
 

@@ -9,6 +9,8 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
+from service.settings import SettingsError
+
 EVENTS = "attendance.events.v1"
 PAYROLL = "attendance.payroll.v1"
 
@@ -21,7 +23,7 @@ class Broker:
     @property
     def bootstrap(self) -> str:
         if not self.address:
-            raise RuntimeError("ATTENDANCE_KAFKA_BOOTSTRAP is not set (e.g. 127.0.0.1:9092)")
+            raise SettingsError("ATTENDANCE_KAFKA_BOOTSTRAP is not set (e.g. 127.0.0.1:9092)")
         return self.address
 
     def ensure_topics(self, *names: str) -> None:

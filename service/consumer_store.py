@@ -111,6 +111,26 @@ class ConsumerBookkeeping(ReadModelQueries):
     def replay_partitions_done(self, run: str) -> set[int]:
         return {int(r[0]) for r in self._all("SELECT partition_no FROM replay_share WHERE run = ?", run)}
 
+    def forget(self, employee_id: str) -> None:
+        """Remove an erased employee from every table, and drop every replay
+        run whose shares name them (a what-if answer: replay it again)."""
+        super().forget(employee_id)
+        named = set()
+        for run, document in self._all("SELECT run, document FROM replay_share"):
+            share = self._open(document)
+            if any(row["employee_id"] == employee_id for row in [*share["employees"], *share["needing_attention"]]):
+                named.add(run)
+        with self._cursor(commit=True) as cursor:
+            for run in named:
+                for table in ("replay_share", "replay_run"):
+                    cursor.execute(self._sql(f"DELETE FROM {table} WHERE run = ?"), (run,))
+
+    def _drop_derived(self, cursor: Any) -> None:
+        """Replay runs too: made from events, sealed as the documents are."""
+        super()._drop_derived(cursor)  # type: ignore[misc]
+        for table in ("replay_share", "replay_run"):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
     def keep_replay_share(self, run: str, partition: int, share: dict[str, Any]) -> None:
         """A partition's share, once: a member that replayed it again after
         a rebalance changes nothing."""

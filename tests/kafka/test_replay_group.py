@@ -17,9 +17,13 @@ from pathlib import Path
 import pytest
 
 from bench.population import population
-from consumers.replay_group import ReplayMember
+from kafka import TopicPartition
+
+from consumers.replay_group import ReplayMember, _StartOver
 from domain.casefile import load_case, parse_case
 from service.bootstrap import bootstrap
+from service.broker import EVENTS
+from service.consumer_store import consumer_store
 from service.ledger import AttendanceLedger
 from service.population import replay_ledger
 from tests.every_event import every_event_cases
@@ -59,7 +63,7 @@ def test_two_members_of_a_replay_group_answer_what_replay_over_the_ledger_answer
     for member in group:
         out, _ = member.communicate(timeout=180)
         assert member.returncode == 0, out
-        assert "replay run sept-review: every partition replayed (" in out
+        assert "replay run sept-review (sath-w22-v5.13 compared with sath-w22-v6 on 2025-10-01): every partition replayed (" in out
     for form in ("json", "text", "csv"):
         from_kafka = attendance("replay-result", "sept-review", "--format", form, env=relayed).stdout
         assert from_kafka == attendance("replay", *COMPARISON, "--format", form, env=relayed).stdout
@@ -80,7 +84,7 @@ def test_a_member_joins_a_run_by_name_and_is_refused_another_policy_or_day(relay
     out, _ = first.communicate(timeout=180)
     assert first.returncode == 0, out
     joined = attendance("replay-consumer", "--run", "by-name", env=relayed)
-    assert joined.stdout.startswith("replay run by-name: every partition replayed (0 of 6 by this member)")
+    assert "every partition replayed (0 of 6 by this member)" in joined.stdout
 
     other = attendance("replay-consumer", "--run", "by-name", "--policy", "sath-w22-v6", env=relayed, check=False)
     assert other.returncode == 2
@@ -137,3 +141,67 @@ def test_a_member_killed_mid_run_costs_only_the_partitions_it_had_not_kept(relay
     assert survivor.returncode == 0, out
     assert attendance("replay-result", "killed", "--format", "json", env=relayed).stdout == \
         attendance("replay", *COMPARISON, "--format", "json", env=relayed).stdout
+
+
+def test_a_partition_read_to_its_end_then_assigned_again_after_a_rebalance_is_read_again(relayed, monkeypatch):
+    """kafka-python keeps a partition paused when a rebalance gives it back
+    to the member that paused it (read to its end, share not yet kept): the
+    member must resume it, or the run waits for it for ever."""
+    for name, value in relayed.items():
+        monkeypatch.setenv(name, value)
+    services = bootstrap()
+    member = ReplayMember(services.consumer_store, services.registry, services.broker, "rebalanced",
+                          ["sath-w22-v6"], date(2025, 10, 1))
+    while not member.kafka.paused():
+        for tp, records in member.kafka.poll(timeout_ms=500).items():
+            member._read(tp, records)
+        member._note_read_to_end()
+    listener, assigned = _StartOver(member), member.kafka.assignment()
+    listener.on_partitions_revoked(assigned)
+    listener.on_partitions_assigned(assigned)  # the same partitions back, as a rebalance may give them
+    assert member.partitions and not set(member.kafka.paused()) & {TopicPartition(EVENTS, p) for p in member.partitions}
+    assert member.run() == 6
+    assert json.loads(attendance("replay-result", "rebalanced", "--format", "json", env=relayed).stdout) == \
+        replay_ledger(services, ["sath-w22-v6"], date(2025, 10, 1)).as_dict()
+
+
+def test_a_member_whose_rulebook_differs_from_the_runs_is_refused(relayed, tmp_path):
+    [first] = members("one-rulebook", 1, relayed, "--policy", "sath-w22-v6", "--as-of", "2025-10-01")
+    out, _ = first.communicate(timeout=180)
+    assert first.returncode == 0, out
+    own = tmp_path / "rulebooks"
+    own.mkdir()
+    shipped = Path(__file__).parents[2] / "domain" / "rulebooks" / "sath-w22-v6.yaml"
+    (own / "sath-w22-v6.yaml").write_text(shipped.read_text() + "# the trust's own edit\n")
+    other = attendance("replay-consumer", "--run", "one-rulebook", env={**relayed, "ATTENDANCE_RULEBOOKS": str(own)},
+                       check=False)
+    assert other.returncode == 2 and "--policy" in other.stderr
+    assert "rulebook sath-w22-v6 here is not the one run one-rulebook replays" in " ".join(other.stderr.split())
+
+
+def test_a_run_name_that_is_not_a_plain_name_is_refused_naming_the_option(relayed):
+    for name in ("", "two words", "x" * 65, "-dash-first", "semi;colon"):
+        member = attendance("replay-consumer", "--run", name, *COMPARISON[:6], env=relayed, check=False)
+        assert member.returncode == 2 and "--run" in member.stderr, name
+        assert attendance("replay-result", name, env=relayed, check=False).returncode == 2
+
+
+def test_erasing_an_employee_drops_every_replay_run_that_names_them(tmp_path):
+    store = consumer_store(str(tmp_path / "shares.db"))
+    share = {"as_of": "2025-10-01", "known_at": None, "policies": ["sath-w22-v6"],
+             "totals": {"sath-w22-v6": {"employees": 1, "with_review_due": 0, "formal_processes": 0,
+                                        "reviews_due": {}}}, "needing_attention": []}
+    for run, employee in (("names-them", "ERASED-1"), ("does-not", "KEPT-1")):
+        store.begin_replay_run(run, {"policies": ["sath-w22-v6"], "partitions": {"0": [0, 1]}})
+        store.keep_replay_share(run, 0, {**share, "employees": [{"employee_id": employee}]})
+    store.forget("ERASED-1")
+    assert store.replay_run("names-them") is None and store.replay_shares("names-them") == {}
+    assert store.replay_run("does-not") is not None and store.replay_partitions_done("does-not") == {0}
+
+
+def test_comparing_a_policy_with_itself_is_refused(tmp_path):
+    env = {**os.environ, "ATTENDANCE_DATABASE_URL": str(tmp_path / "ledger.db")}
+    for command in ("replay", "replay-consumer"):
+        refused = attendance(command, *(["--run", "self"] if command == "replay-consumer" else []),
+                             "--policy", "sath-w22-v6", "--compare", "sath-w22-v6", env=env, check=False)
+        assert refused.returncode == 2 and "--compare" in refused.stderr, command
