@@ -129,7 +129,7 @@ class EventsConsumer(ABC):
             events.append((value["employee_id"], value["notification_id"], value["event"]))
             offsets[record.partition] = max(offsets.get(record.partition, 0), record.offset + 1)
         histories = self.inbox.with_batch([(e, n, parse_fact(event)) for e, n, event in events])
-        self.apply(events, offsets, {e: _in_ledger_order(h) for e, h in histories.items()})
+        self.apply(events, offsets, {e: in_ledger_order(h) for e, h in histories.items()})
         self.inbox.keep(histories)
         log.info("consumed", consumer=self.name, messages=len(records), employees=len(histories))
 
@@ -146,7 +146,7 @@ class EventsConsumer(ABC):
         if ticked is not None and ticked >= self.as_of.toordinal():
             return
         try:
-            histories = {e: _in_ledger_order({n: parse_fact(event) for n, event in h.items()})
+            histories = {e: in_ledger_order({n: parse_fact(event) for n, event in h.items()})
                          for e, h in self.store.histories(self.name).items()}
             self.apply([], {}, histories, Tracking(name, self.as_of.toordinal()))
         except IntegrityError:  # another instance of the group ticked first
@@ -187,7 +187,8 @@ class PayrollProjector(EventsConsumer):
             log.info("payroll_instructions_published", count=len(new))
 
 
-def _in_ledger_order(history: dict[int, Fact]) -> list[Fact]:
+def in_ledger_order(history: dict[int, Fact]) -> list[Fact]:
+    """An employee's events as received, keyed by ledger notification id, in ledger order."""
     return [history[n] for n in sorted(history)]
 
 

@@ -29,6 +29,7 @@ from typing import Any
 import structlog
 from kafka import ConsumerRebalanceListener, TopicPartition
 
+from consumers.kafka_consumers import in_ledger_order
 from domain.events import Fact, parse_fact
 from domain.rulebook import RulebookRegistry
 from projections.replay import Replay, merge, replay
@@ -194,7 +195,7 @@ class ReplayMember:
         for number, partition in self.partitions.items():
             if partition.pending is None and partition.next >= partition.end:
                 self.kafka.pause(TopicPartition(EVENTS, number))
-                partition.pending = [[h[n] for n in sorted(h)] for _, h in sorted(partition.histories.items())]
+                partition.pending = [in_ledger_order(h) for _, h in sorted(partition.histories.items())]
                 partition.histories.clear()
                 log.info("replay_partition_read", run=self.run_name, partition=number, employees=len(partition.pending))
 
@@ -210,7 +211,8 @@ class ReplayMember:
         assert partition.pending is not None
         started = time.monotonic()
         while partition.pending and time.monotonic() - started < SLICE_SECONDS:
-            chunk, partition.pending = partition.pending[:50], partition.pending[50:]
+            chunk = partition.pending[:50]
+            del partition.pending[:50]
             partition.parts.append(replay(chunk, self.registry, self.policies, self.as_of, self.known_at))
         if not partition.pending:
             parts = partition.parts or [replay([], self.registry, self.policies, self.as_of, self.known_at)]
