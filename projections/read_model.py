@@ -114,8 +114,10 @@ def _stats_rows(view: EmployeeView) -> list[dict[str, Any]]:
         for _, month_days in groupby(lost, key=lambda day: (day.year, day.month)):
             days = list(month_days)
             record = row(days[0], group)
-            for day in days:
-                record["fte_days_lost"] += view.contract_on(day, "contracted_hours") / FULL_TIME_HOURS
+            fte_days_lost = record["fte_days_lost"]
+            for hours in view.contract_on_days(days, "contracted_hours"):
+                fte_days_lost += hours / FULL_TIME_HOURS
+            record["fte_days_lost"] = fte_days_lost
         if absence.last_day is not None and absence.last_day < as_of and absence.last_day >= first_month:
             back = absence.last_day + ONE_DAY
             record = row(back, group)

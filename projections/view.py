@@ -91,6 +91,13 @@ class EmployeeView:
         index = bisect_right(starts, day)
         return values[index - 1] if index else getattr(self.registration, name)
 
+    def contract_on_days(self, days: list[date], name: str) -> list:
+        """A contract term on each of `days`: one lookup in all for the many
+        employees whose term never changed."""
+        if not self._contract_terms(name)[0]:
+            return [getattr(self.registration, name)] * len(days)
+        return [self.contract_on(day, name) for day in days]
+
     def _contract_terms(self, name: str) -> tuple[list[date], list]:
         """The days a contract term changed and its value from each (the
         later of two changes on one day wins), made once per view and term."""

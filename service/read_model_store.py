@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import orjson
 from eventsourcing.cipher import Cipher
 from eventsourcing.persistence import InfrastructureFactory, IntegrityError, OperationalError, Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
@@ -89,7 +90,9 @@ class ReadModelQueries:
     cipher: Cipher | None = None
 
     def _seal(self, document: Any, sort_keys: bool = True) -> str:
-        return self._seal_text(json.dumps(document, sort_keys=sort_keys))
+        # orjson: a consumer seals some thirty documents an employee it
+        # touches, and the standard library's encoder was a tenth of its time
+        return self._seal_text(orjson.dumps(document, option=orjson.OPT_SORT_KEYS if sort_keys else 0).decode())
 
     def _seal_text(self, text: str) -> str:
         if self.cipher is None:
@@ -97,7 +100,7 @@ class ReadModelQueries:
         return base64.b64encode(self.cipher.encrypt(text.encode())).decode("ascii")
 
     def _open(self, stored: str) -> Any:
-        return json.loads(self._text(stored))
+        return orjson.loads(self._text(stored))
 
     def _text(self, stored: str) -> str:
         return self.cipher.decrypt(base64.b64decode(stored)).decode() if self.cipher else stored
