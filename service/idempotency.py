@@ -22,7 +22,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from psycopg.sql import SQL, Identifier
 
-from service.sql import in_chunks
+from service.sql import SCHEMA_LOCK, in_chunks
 
 TABLE = "idempotency_keys"
 COLUMNS = "caller, key, request, employee_id, event_id"
@@ -90,6 +90,7 @@ class PostgresIdempotentRecorder(PostgresApplicationRecorder):
     def __init__(self, datastore, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(datastore, **kwargs)
         self.claims = Identifier(self.datastore.schema, TABLE)
+        self.sql_create_statements.insert(0, SCHEMA_LOCK)
         self.sql_create_statements.append(SQL(
             "CREATE TABLE IF NOT EXISTS {} (caller text, key text, request text, employee_id text, "
             "event_id text, PRIMARY KEY (caller, key))").format(self.claims))

@@ -34,7 +34,7 @@ from psycopg.sql import SQL
 
 from projections.read_model import PROJECTIONS, EmployeeRows
 from service.ledger import store_environment
-from service.sql import in_chunks
+from service.sql import SCHEMA_LOCK, in_chunks
 from service.status_document import as_json, status_document
 
 #: one table per projection: the employee's key, the columns queries sort
@@ -339,18 +339,13 @@ class SQLiteReadModel(ReadModelQueries, SQLiteTrackingRecorder):
 
 class PostgresReadModel(ReadModelQueries, PostgresTrackingRecorder):
     placeholder = "%s"
-    #: processes starting at once (a consumer group's members) make the tables
-    #: one at a time: two CREATE TABLE IF NOT EXISTS at once can both create
-    #: the table's type, and one fails
-    SCHEMA_LOCK = SQL("SELECT pg_advisory_xact_lock(7402018)")
-
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
-        self.sql_create_statements.insert(0, self.SCHEMA_LOCK)  # type: ignore[arg-type]
+        self.sql_create_statements.insert(0, SCHEMA_LOCK)  # type: ignore[arg-type]
         self.sql_create_statements.extend(SQL(statement) for statement in self._create_tables())  # type: ignore[misc]
 
     def _one_at_a_time(self, cursor: Any) -> None:
-        cursor.execute(self.SCHEMA_LOCK)
+        cursor.execute(SCHEMA_LOCK)
 
     @property
     def tracking_table(self) -> str:

@@ -3,6 +3,8 @@ real PostgreSQL server."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timezone
 
 import pytest
@@ -183,3 +185,20 @@ def test_a_command_sees_what_another_process_recorded_since_it_last_read_the_emp
     here.record_event("E1", SicknessReported(absence_id="A2", first_day=date(2025, 3, 10), reason="S13"))
     assert [f.type for f in there.history("E1")] == [f.type for f in here.history("E1")] == [
         "EmployeeRegistered", "SicknessReported", "ReturnedToWork", "SicknessReported"]
+
+
+def test_the_ledger_opened_from_several_places_at_once_opens_in_each(database_url):
+    """Replay workers and server workers open the ledger side by side: the
+    library re-makes its insert function on every open, and two at once on
+    PostgreSQL failed "tuple concurrently updated" (a replay with workers)."""
+    AttendanceLedger(database_url)  # made once, as the parent process makes it
+
+    def open_ledger(at_once: threading.Barrier) -> None:
+        at_once.wait()
+        AttendanceLedger(database_url)
+
+    for _ in range(5):
+        at_once = threading.Barrier(6)
+        with ThreadPoolExecutor(6) as pool:
+            for opened in [pool.submit(open_ledger, at_once) for _ in range(6)]:
+                opened.result()  # raises what opening raised
