@@ -30,10 +30,11 @@ from typing import Any, TextIO
 import structlog
 from eventsourcing.persistence import IntegrityError, Tracking
 from kafka import ConsumerRebalanceListener
+from pydantic import ValidationError
 
 from service.read_model_store import DAILY_TICK
 from service.broker import EVENTS, PAYROLL, Broker
-from domain.events import Fact, parse_fact
+from domain.events import Fact, UnknownEventType, parse_fact
 from domain.rulebook import RulebookRegistry
 from projections.payroll import payroll_instructions
 from projections.attention import NeedsAttention, each_evaluated
@@ -122,13 +123,12 @@ class EventsConsumer(ABC):
                     return handled
 
     def _handle(self, records: list) -> None:
-        events = []
         offsets: dict[int, int] = {}
         for record in records:
-            value = json.loads(record.value)
-            events.append((value["employee_id"], value["notification_id"], value["event"]))
             offsets[record.partition] = max(offsets.get(record.partition, 0), record.offset + 1)
-        histories = self.inbox.with_batch([(e, n, parse_fact(event)) for e, n, event in events])
+        messages = [message for message in map(received_event, records) if message]
+        histories = self.inbox.with_batch([(e, n, fact) for e, n, _, fact in messages])
+        events = [(e, n, event) for e, n, event, _ in messages]
         self.apply(events, offsets, {e: in_ledger_order(h) for e, h in histories.items()})
         self.inbox.keep(histories)
         log.info("consumed", consumer=self.name, messages=len(records), employees=len(histories))
@@ -185,6 +185,30 @@ class PayrollProjector(EventsConsumer):
                             tracking=tracking)
         if new:
             log.info("payroll_instructions_published", count=len(new))
+
+
+def received_event(record) -> tuple[str, int, dict[str, Any], Fact] | None:
+    """A message of attendance.events.v1 as the relay writes it (employee,
+    notification id, the event as sent and as a fact), or None - logged and
+    passed over - when it is not one: a message the ledger never wrote must
+    not stop every event behind it. The log names what is wrong, never a
+    value (it may be health data)."""
+    try:
+        message = json.loads(record.value)
+        employee_id, notification_id, event = message["employee_id"], message["notification_id"], message["event"]
+        if not isinstance(employee_id, str) or type(notification_id) is not int or not isinstance(event, dict):
+            raise TypeError("not an event message")
+        return employee_id, notification_id, event, parse_fact(event)
+    except ValidationError as error:
+        problem = "; ".join("an unexpected field" if e["type"] == "extra_forbidden"
+                            else f"{'.'.join(map(str, e['loc']))}: {e['type']}" for e in error.errors())
+    except UnknownEventType:
+        problem = "an unknown event type"
+    except (ValueError, KeyError, TypeError):  # not JSON, not UTF-8, not the relay's message
+        problem = "not an event message (employee_id, notification_id, event)"
+    log.error("message_refused", topic=record.topic, partition=record.partition, offset=record.offset,
+              problem=problem)
+    return None
 
 
 def in_ledger_order(history: dict[int, Fact]) -> list[Fact]:

@@ -19,7 +19,6 @@ shares into the answer `attendance replay` gives over the ledger.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from dataclasses import dataclass, field
@@ -29,8 +28,8 @@ from typing import Any
 import structlog
 from kafka import ConsumerRebalanceListener, TopicPartition
 
-from consumers.kafka_consumers import in_ledger_order
-from domain.events import Fact, parse_fact
+from consumers.kafka_consumers import in_ledger_order, received_event
+from domain.events import Fact
 from domain.rulebook import RulebookRegistry
 from projections.replay import Replay, merge, replay
 from service.broker import EVENTS, Broker
@@ -185,10 +184,10 @@ class ReplayMember:
         if partition is None or partition.pending is not None:
             return
         for record in records:
-            if record.offset < partition.end:  # events after the run began are not its business
-                message = json.loads(record.value)
-                history = partition.histories.setdefault(message["employee_id"], {})
-                history[message["notification_id"]] = parse_fact(message["event"])  # a redelivery overwrites itself
+            if record.offset < partition.end and (message := received_event(record)):
+                # events after the run began are not its business; a redelivery overwrites itself
+                employee_id, notification_id, _, fact = message
+                partition.histories.setdefault(employee_id, {})[notification_id] = fact
             partition.next = max(partition.next, record.offset + 1)
 
     def _note_read_to_end(self) -> None:

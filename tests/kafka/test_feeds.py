@@ -18,6 +18,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from kafka import KafkaProducer
 
 from consumers.kafka_consumers import ReadModelConsumer
 from service.broker import EVENTS, Broker
@@ -236,3 +237,26 @@ def test_every_example_and_every_event_type_reach_the_read_model_and_payroll(dat
     text = out.read_text()
     assert not any(health in text for health in HEALTH_TEXT), "payroll never receives health data"
     assert not re.search(r"\bS(1\d|2\d|3[0-2]|98|99)\b", text), "nor a reason code"
+
+
+def test_a_message_the_ledger_never_wrote_is_refused_without_its_values_and_stops_nothing(setup):
+    ledger, env, tmp_path = setup
+    health = "disclosed severe depression"
+    producer = KafkaProducer(bootstrap_servers=env["ATTENDANCE_KAFKA_BOOTSTRAP"], acks="all")
+    strangers = [b"not json{", b"\xff\xfe", json.dumps({"employee_id": "F1"}).encode(),
+                 json.dumps({"employee_id": "F1", "notification_id": "1", "event": {}}).encode(),
+                 json.dumps({"employee_id": "F1", "notification_id": 9001,
+                             "event": {"type": "AdjustmentAgreed", "description": [health]}}).encode(),
+                 json.dumps({"employee_id": "F1", "notification_id": 9002,
+                             "event": {"type": health, "date": "2025-09-01"}}).encode(),
+                 json.dumps({"employee_id": "F1", "notification_id": 9003,
+                             "event": {"type": "MeetingHeld", "date": "2025-09-01", "kind": "welcome_back",
+                                       "outcome": "no_further_action", health: True}}).encode()]
+    for value in strangers:  # on F1's partition, ahead of the ledger's own events
+        producer.send(EVENTS, key=b"F1", value=value).get(timeout=30)
+    run("relay", "--once", env=env)
+    for consumer in ("read-model-consumer", "payroll-projector"):
+        answered = run(consumer, "--once", "--as-of", AS_OF, env=env)
+        assert answered.stderr.count('"message_refused"') == len(strangers)
+        assert health not in answered.stderr
+    assert snapshot(read_model_store(env["ATTENDANCE_READ_MODEL_URL"])) == expected_read_model(ledger, tmp_path)
