@@ -3,7 +3,9 @@
 What-if only: nothing is written. For each employee, the levels and reviews
 due under each rulebook; for the population, how many have a review due and
 how many formal processes (a formal or final review due) each policy would
-start - the North West toolkit's KPI question.
+start - the North West toolkit's KPI question. That is all the trigger
+tracks' answer, so a replay evaluates the tracks alone: pay, leave and the
+actions (most of a whole status) do not change what it reports.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from datetime import date, datetime
 from typing import Any
 
 from domain.events import Fact
-from domain.rulebook import RulebookRegistry
+from domain.rulebook import Rulebook, RulebookRegistry
 from projections.attention import NeedsAttention, each_evaluated
-from projections.status import Status, evaluate_view
+from projections.status import reviews_due
+from projections.triggers import ReviewDue, evaluate_tracks
+from projections.view import EmployeeView
 
 FORMAL = 2  # stages 2 and 3 are the formal process
 
@@ -30,12 +34,18 @@ class Outcome:
     reviews_due: tuple[str, ...]  # "stage 2 formal_review (short_term)"
     formal: bool
 
+    #: the reviews themselves, for the totals (not part of the comparison)
+    due: tuple[ReviewDue, ...] = field(default=(), compare=False, repr=False)
+
     @classmethod
-    def of(cls, status: Status) -> "Outcome":
-        due = status.reviews_due
-        return cls(status.short_term.level, status.long_term.level,
+    def under(cls, view: EmployeeView, rulebook: Rulebook) -> "Outcome":
+        """The employee's levels and reviews due on `as_of` under `rulebook`,
+        as the status under it has them."""
+        tracks = evaluate_tracks(view, rulebook)
+        due = reviews_due(view, tracks)
+        return cls(tracks.short_term.level, tracks.long_term.current()[0],
                    tuple(f"stage {r.stage} {r.kind} ({r.track})" for r in due),
-                   any(r.stage >= FORMAL for r in due))
+                   any(r.stage >= FORMAL for r in due), due)
 
     def as_dict(self) -> dict[str, Any]:
         return {"short_term_level": self.short_term_level, "long_term_level": self.long_term_level,
@@ -56,11 +66,11 @@ class Totals:
         return Totals(self.employees + other.employees, self.with_review_due + other.with_review_due,
                       self.formal_processes + other.formal_processes, reviews)
 
-    def add(self, outcome: Outcome, status: Status) -> None:
+    def add(self, outcome: Outcome) -> None:
         self.employees += 1
         self.with_review_due += bool(outcome.reviews_due)
         self.formal_processes += outcome.formal
-        for review in status.reviews_due:
+        for review in outcome.due:
             key = f"{review.track} stage {review.stage}"
             self.reviews_due[key] = self.reviews_due.get(key, 0) + 1
 
@@ -140,20 +150,18 @@ def replay(histories: Iterable[list[Fact]], registry: RulebookRegistry, policies
             progress()
             yield history
 
-    def statuses(view) -> list[tuple[str, Status]]:
-        return [(rulebook.id, evaluate_view(view, rulebook)) for rulebook in rulebooks]
+    def outcomes(view: EmployeeView) -> list[tuple[str, Outcome]]:
+        return [(rulebook.id, Outcome.under(view, rulebook)) for rulebook in rulebooks]
 
-    for each in each_evaluated(counted(histories), as_of, known_at, statuses):
+    for each in each_evaluated(counted(histories), as_of, known_at, outcomes):
         if isinstance(each, NeedsAttention):
             attention.append(each)
             continue
         view, evaluated = each
-        outcomes = {}
-        for policy, status in evaluated:
-            outcomes[policy] = outcome = Outcome.of(status)
-            totals[policy].add(outcome, status)
+        for policy, outcome in evaluated:
+            totals[policy].add(outcome)
         rows.append({"employee_id": view.employee_id, "manager_id": view.manager_id, "policy_in_force": view.policy,
-                     **{p: o.as_dict() for p, o in outcomes.items()},
-                     "differs": len(set(outcomes.values())) > 1})
+                     **{p: o.as_dict() for p, o in evaluated},
+                     "differs": len({o for _, o in evaluated}) > 1})
     rows.sort(key=lambda r: str(r["employee_id"]))
     return Replay(as_of, known_at, policies, totals, rows, sorted(attention, key=lambda a: a.employee_id))

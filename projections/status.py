@@ -112,12 +112,16 @@ def bradford_factor(view: EmployeeView, rulebook: Rulebook) -> int:
     return len(episodes) ** 2 * lost
 
 
+def reviews_due(view: EmployeeView, tracks: TrackStatus) -> tuple[ReviewDue, ...]:
+    """The reviews due on `as_of`: none once employment has ended."""
+    ended = view.employment_ended
+    return tuple(tracks.reviews_due) if ended is None or view.as_of <= ended else ()
+
+
 def evaluate_view(view: EmployeeView, rulebook: Rulebook, tracks: TrackStatus | None = None) -> Status:
     tracks = tracks or evaluate_tracks(view, rulebook)
     pay = PayCalendar(view, rulebook.sick_pay) if rulebook.sick_pay else None
     sick_pay = pay.summary() if pay else None
-    ended = view.employment_ended
-    employed = ended is None or view.as_of <= ended
     short, long = tracks.short_term, tracks.long_term
     long_level, ongoing = long.current()
     lost_12m, episodes_12m = tracks.counts_12m
@@ -126,13 +130,13 @@ def evaluate_view(view: EmployeeView, rulebook: Rulebook, tracks: TrackStatus | 
         rulebook=rulebook,
         as_of=view.as_of,
         known_at=view.known_at,
-        employment_ended=ended,
+        employment_ended=view.employment_ended,
         short_term=ShortTermSummary(short.level, lost_12m, episodes_12m, short.monitoring_start,
                                     short.monitoring_until, short.case_start if short.level or short.due else None),
         long_term=LongTermSummary(long_level, long.case_start if long_level or long.due else None,
                                   (view.as_of - ongoing.first_day).days + 1 if ongoing else 0,
                                   ongoing.absence_id if ongoing else None),
-        reviews_due=tuple(tracks.reviews_due) if employed else (),
+        reviews_due=reviews_due(view, tracks),
         concerns=tuple(concerns(tracks, rulebook)),
         pattern_suggestions=tuple(pattern_suggestions(view, rulebook)),
         actions=tuple(actions_due(view, rulebook, sick_pay, casework_actions(view, rulebook, tracks))),

@@ -65,13 +65,13 @@ def breaks_under_any_policy(monkeypatch):
     """A replay names its rulebooks, so the broken record fails in evaluation itself."""
     import projections.replay
 
-    def evaluate_view(view, rulebook):
+    def evaluate_tracks(view, rulebook):
         if view.employee_id == "BAD":
             raise ArithmeticError("evaluation failed for this record")
         return original(view, rulebook)
 
-    original = projections.replay.evaluate_view
-    monkeypatch.setattr(projections.replay, "evaluate_view", evaluate_view)
+    original = projections.replay.evaluate_tracks
+    monkeypatch.setattr(projections.replay, "evaluate_tracks", evaluate_tracks)
 
 
 def test_a_replay_counts_everyone_else_and_lists_the_broken_record(services, breaks_under_any_policy):
