@@ -9,9 +9,11 @@ URL says so. It is constructed by `service.bootstrap` from the settings.
 
 from __future__ import annotations
 
+import gc
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -123,6 +125,25 @@ def partition_of(originator_id: UUID, count: int) -> int:
     return originator_id.int % count
 
 
+@contextmanager
+def _held_in_bulk() -> Iterator[None]:
+    """Reading a whole ledger's payloads to hold them while they are
+    evaluated: millions of small dicts and strings, none in a cycle. The
+    cyclic collector would walk them all on each full collection and free
+    none, so it is paused while they are read and they are then frozen out
+    of its walks (`gc.freeze`) until `Histories` has been iterated. A
+    4,000-employee replay ran 10-20% faster so, as fast as with the
+    collector off. Reference counting frees them as ever."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
 class Histories:
     """Employees' histories, validated one employee at a time as they are
     iterated, so a whole ledger's facts are never all in memory at once."""
@@ -134,8 +155,11 @@ class Histories:
         return len(self._payloads)
 
     def __iter__(self) -> Iterator[list[Fact]]:
-        for payloads in self._payloads:
-            yield [stored_fact(p) for p in payloads]
+        try:
+            for payloads in self._payloads:
+                yield [stored_fact(p) for p in payloads]
+        finally:  # iterated, or left early: see _held_in_bulk
+            gc.unfreeze()
 
 
 @dataclass(frozen=True)
@@ -289,15 +313,16 @@ class AttendanceLedger(Application):
         by_employee: dict[UUID, list[dict[str, Any]]] = defaultdict(list)
         erased: set[UUID] = set()
         index, count = partition
-        for notification in self.ledger_notifications(batch):
-            if notification.originator_id in erased or partition_of(notification.originator_id, count) != index:
-                continue
-            try:
-                by_employee[notification.originator_id].append(
-                    self.mapper.to_domain_event(notification).fact)  # type: ignore[attr-defined]
-            except EmployeeErased:
-                erased.add(notification.originator_id)
-                by_employee.pop(notification.originator_id, None)
+        with _held_in_bulk():
+            for notification in self.ledger_notifications(batch):
+                if notification.originator_id in erased or partition_of(notification.originator_id, count) != index:
+                    continue
+                try:
+                    by_employee[notification.originator_id].append(
+                        self.mapper.to_domain_event(notification).fact)  # type: ignore[attr-defined]
+                except EmployeeErased:
+                    erased.add(notification.originator_id)
+                    by_employee.pop(notification.originator_id, None)
         return Histories(list(by_employee.values()))
 
     def erase_employee(self, employee_id: str, today: date, retention_years: int) -> None:
