@@ -17,10 +17,11 @@ each beside a baseline measured in the same run on the same machine:
 
 The large ledger is built as `import` builds it, with the case files applied
 in `--workers` processes (`build_ledger`). Wall time on the idle 2-core
-development machine (2026-11-26): building 100,000 employees (1.9 million
-events) about 4 minutes, the 20,000-employee comparisons about 4, the
-100,000-employee replay in 2 processes 2.5; with the first part,
-`bench.feeds` and `bench.replay_group`, `make bench` took about 15 minutes. Memory: a replay process
+development machine (2026-11-27, about twice as fast as the day before's):
+building 100,000 employees (1.9 million events) about 3 minutes, the
+20,000-employee comparisons under 1, the 100,000-employee replay in 2
+processes 40 s; with the first part, `bench.feeds` and
+`bench.replay_group`, `make bench` took about 6 minutes. Memory: a replay process
 holds its share's stored payloads (about 1.2 KB an event), so 2 processes
 at 100,000 employees hold about 1.3 GB each (one would need 2.3 GB).
 
