@@ -275,7 +275,8 @@ def replay_ledger(policy: Annotated[str, typer.Option("--policy", help="the rule
                   as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="default: today")] = None,
                   known_at: KnownAt = None, output: Annotated[ReplayFormat, typer.Option("--format")] =
                   ReplayFormat.text,
-                  workers: Annotated[int, typer.Option("--workers", min=1, help="processes sharing the employees")]
+                  workers: Annotated[int, typer.Option("--workers", min=1, max=256,
+                                                          help="processes sharing the employees")]
                   = 1) -> None:
     """Replay the whole ledger under a policy, optionally beside another. Writes nothing."""
     policies = _policies(policy, compare)

@@ -119,10 +119,16 @@ IDEMPOTENT_RECORDER: dict[str, type] = {"eventsourcing.sqlite": SQLiteIdempotent
 
 
 def partition_of(originator_id: UUID, count: int) -> int:
-    """The share of the employees an aggregate id belongs to: its uuid5
-    bits are uniform, so `count` shares are near equal, and an employee is
-    always in the same one."""
-    return originator_id.int % count
+    """The share of the employees an aggregate id belongs to, by the id's
+    last two hex digits, which the recorders can match in SQL: uuid5 bits
+    are uniform, so `count` shares are near equal (up to 256 of them), and
+    an employee is always in the same one."""
+    return int(originator_id.hex[-2:], 16) % count
+
+
+def share_suffixes(index: int, count: int) -> list[str]:
+    """The last two hex digits of the aggregate ids in share `index` of `count`."""
+    return [f"{n:02x}" for n in range(256) if n % count == index]
 
 
 @contextmanager
@@ -309,13 +315,12 @@ class AttendanceLedger(Application):
 
         `partition` (index, count): only the employees whose aggregate id
         falls in that share (`partition_of`), so `count` processes can each
-        take one share of a replay; the others' events are not decoded."""
+        take one share of a replay; the others' events are not read."""
         by_employee: dict[UUID, list[dict[str, Any]]] = defaultdict(list)
         erased: set[UUID] = set()
-        index, count = partition
         with _held_in_bulk():
-            for notification in self.ledger_notifications(batch):
-                if notification.originator_id in erased or partition_of(notification.originator_id, count) != index:
+            for notification in self.ledger_notifications(batch, partition):
+                if notification.originator_id in erased:
                     continue
                 try:
                     by_employee[notification.originator_id].append(
@@ -341,10 +346,17 @@ class AttendanceLedger(Application):
         self.recorder.forget_claims(employee_id)  # type: ignore[attr-defined]  # a key's request hash is derived from health data
         log.info("employee_erased", employee=employee_id)
 
-    def ledger_notifications(self, batch: int = 5000):
+    def ledger_notifications(self, batch: int = 5000, partition: tuple[int, int] = (0, 1)):
+        """The notification log in order, or only the events of one share of
+        the employees (`partition`: index, count)."""
+        index, count = partition
+        suffixes = share_suffixes(index, count)
         start = 1
         while True:
-            page = self.recorder.select_notifications(start, batch)
+            if count > 1:
+                page = self.recorder.select_share(start, batch, suffixes)  # type: ignore[attr-defined]
+            else:
+                page = self.recorder.select_notifications(start, batch)
             yield from page
             if len(page) < batch:
                 return

@@ -97,6 +97,19 @@ def test_a_replay_shared_among_worker_processes_gives_the_one_process_answer(led
     assert shares == {0, 1, 2}, "every worker had employees to replay"
 
 
+def test_a_workers_share_of_the_log_is_exactly_its_employees_events_in_order(ledger):
+    """Each worker reads its share in SQL, not the whole log to pass over the
+    rest: together the shares are the log, each event in one share only."""
+    for each in population(40, seed=3):
+        ledger.import_case(parse_case(each))
+    log = list(ledger.ledger_notifications(batch=7))  # pages of 7: a share's pages end where the log's do not
+    for count in (2, 3):
+        shares = [list(ledger.ledger_notifications(batch=7, partition=(n, count))) for n in range(count)]
+        for n, share in enumerate(shares):
+            assert share == [e for e in log if partition_of(e.originator_id, count) == n]
+        assert sum(map(len, shares)) == len(log)
+
+
 def _mixed_population(ledger: AttendanceLedger) -> dict[str, str]:
     """60 employees: what the transition review must say of each."""
     expected = {}
