@@ -21,7 +21,7 @@ development machine (2026-11-27, about twice as fast as the day before's):
 building 100,000 employees (1.9 million events) about 3 minutes, the
 20,000-employee comparisons under 1, the 100,000-employee replay in 2
 processes 40 s; with the first part, `bench.feeds` and
-`bench.replay_group`, `make bench` took about 6 minutes. Memory: a replay process
+`bench.replay_group` (20,000 employees), `make bench` took about 9 minutes. Memory: a replay process
 holds its share's stored payloads (about 1.2 KB an event), so 2 processes
 at 100,000 employees hold about 1.3 GB each (one would need 2.3 GB).
 
