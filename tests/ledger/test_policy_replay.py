@@ -3,6 +3,7 @@ answers worked out by hand."""
 
 from __future__ import annotations
 
+import gc
 import json
 from datetime import date, datetime, timezone
 
@@ -13,6 +14,7 @@ from domain.employee import employee_uuid
 from service.bootstrap import bootstrap
 from service.ledger import AttendanceLedger, partition_of
 from service.population import replay_ledger
+from service.settings import SettingsError
 from domain.casefile import parse_case
 from domain.events import PolicyAssigned
 from projections.replay import replay
@@ -108,6 +110,29 @@ def test_a_workers_share_of_the_log_is_exactly_its_employees_events_in_order(led
         for n, share in enumerate(shares):
             assert share == [e for e in log if partition_of(e.originator_id, count) == n]
         assert sum(map(len, shares)) == len(log)
+
+
+def test_a_whole_ledger_read_leaves_the_collector_on_and_nothing_frozen_once_done_dropped_or_failed(
+        ledger, monkeypatch):
+    """A read freezes what it holds out of the cyclic collector's walks: a
+    long-running server must get it all back, whatever becomes of the read."""
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    held = ledger.histories()
+    assert gc.get_freeze_count() > 0, "held while unread"
+    list(held)
+    assert gc.get_freeze_count() == 0, "iterated"
+    unread = ledger.histories()
+    del unread
+    assert gc.get_freeze_count() == 0, "dropped unread (a replay job that failed before it began)"
+
+    def unreadable(*_args):  # an event sealed with another CIPHER_KEY, met half way
+        yield from ledger.recorder.select_notifications(1, 3)
+        raise SettingsError("CIPHER_KEY does not open the ledger's events")
+
+    monkeypatch.setattr(ledger, "ledger_notifications", unreadable)
+    with pytest.raises(SettingsError):
+        ledger.histories()
+    assert gc.isenabled() and gc.get_freeze_count() == 0, "failed"
 
 
 def _mixed_population(ledger: AttendanceLedger) -> dict[str, str]:
