@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -280,6 +281,9 @@ def replay_ledger(policy: Annotated[str, typer.Option("--policy", help="the rule
                   = 1) -> None:
     """Replay the whole ledger under a policy, optionally beside another. Writes nothing."""
     policies = _policies(policy, compare)
+    if workers > (cores := os.cpu_count() or 1):
+        typer.echo(f"warning: --workers {workers} on {cores} cores: a worker beyond one a core is only slower, "
+                   "and each holds its share of the ledger in memory", err=True)
     day = _day(as_of, "--as-of") if as_of else date.today()
     _print_replay(population.replay_ledger(services(), policies, day, _moment(known_at),
                                            lambda items: _progress("replaying", items), workers=workers), output)
