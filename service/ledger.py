@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -127,8 +128,9 @@ def partition_of(originator_id: UUID, count: int) -> int:
 
 
 def share_suffixes(index: int, count: int) -> list[str]:
-    """The last two hex digits of the aggregate ids in share `index` of `count`."""
-    return [f"{n:02x}" for n in range(256) if n % count == index]
+    """The last two hex digits of the ids `partition_of` puts in share
+    `index` of `count`: what the recorders match in SQL."""
+    return [f"{n:02x}" for n in range(256) if partition_of(UUID(int=n), count) == index]
 
 
 @contextmanager
@@ -359,14 +361,12 @@ class AttendanceLedger(Application):
     def ledger_notifications(self, batch: int = 5000, partition: tuple[int, int] = (0, 1)):
         """The notification log in order, or only the events of one share of
         the employees (`partition`: index, count)."""
-        index, count = partition
-        suffixes = share_suffixes(index, count)
+        select = self.recorder.select_notifications
+        if partition[1] > 1:
+            select = partial(self.recorder.select_share, suffixes=share_suffixes(*partition))  # type: ignore[attr-defined]
         start = 1
         while True:
-            if count > 1:
-                page = self.recorder.select_share(start, batch, suffixes)  # type: ignore[attr-defined]
-            else:
-                page = self.recorder.select_notifications(start, batch)
+            page = select(start, batch)
             yield from page
             if len(page) < batch:
                 return
